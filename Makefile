@@ -1,0 +1,33 @@
+# Satu Data: `make run` serves the portal with the NTT demo, `make test` runs every test.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+STAMP := $(VENV)/.installed
+
+.PHONY: run test test-sqlite test-postgres lint screenshots bench clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 atau lebih baru diperlukan")'
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/satudata migrate --noinput
+	$(BIN)/satudata demo
+	$(BIN)/satudata serve --port $(PORT)
+
+test: $(STAMP)
+	bash scripts/test.sh
+
+lint: $(STAMP)
+	$(BIN)/ruff check satudata tests
+	$(BIN)/ruff format --check satudata tests
+
+screenshots: $(STAMP)
+	bash scripts/screenshots.sh
+
+clean:
+	rm -rf $(VENV) var screenshots

@@ -1,0 +1,1 @@
+"""Satu Data: a One Data (Satu Data Indonesia) and sectoral statistics portal."""

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class AccountsConfig(AppConfig):
+    """Users, OPDs, memberships with roles, and the one permission check `can()`."""
+
+    name = "satudata.accounts"
+    label = "accounts"
+    verbose_name = "Akun dan peran"

@@ -1,0 +1,33 @@
+"""Permission rules of the catalog (registered into accounts.permissions)."""
+
+from satudata.accounts.constants import Role
+from satudata.accounts.permissions import is_staff_member, roles_of, rule
+
+from .models import Dataset, visibility_q
+
+
+@rule("dataset.view")
+def view_dataset(user, dataset):
+    """See a dataset, its metadata, resources, versions and preview (the policy in visibility_q)."""
+    return Dataset.objects.filter(pk=dataset.pk).filter(visibility_q(user)).exists()
+
+
+@rule("resource.download")
+def download_resource(user, version):
+    """Download a stored file: allowed exactly when its dataset may be seen."""
+    return view_dataset(user, version.resource.dataset)
+
+
+@rule("dataset.change", read_action="dataset.view")
+def change_dataset(user, dataset):
+    """Edit a dataset's metadata: the Walidata, an Admin, or a Produsen of the owning OPD."""
+    roles = roles_of(user)
+    if Role.STEWARD in roles or Role.ADMIN in roles:
+        return True
+    return dataset.organization_id in user.organization_ids() if roles else False
+
+
+@rule("catalog.see_access_facet")
+def see_access_facet(user, obj):
+    """See the klasifikasi facet and badges: any government user with a role."""
+    return is_staff_member(user)

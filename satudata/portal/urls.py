@@ -1,0 +1,20 @@
+from django.urls import path
+
+from . import views
+
+app_name = "portal"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("dataset/", views.search, name="search"),
+    path("dataset/<slug:slug>/", views.dataset, name="dataset"),
+    path(
+        "dataset/<slug:slug>/berkas/<int:resource_id>/v<int:number>/unduh/",
+        views.download,
+        name="download",
+    ),
+    path("organisasi/", views.organizations, name="organizations"),
+    path("organisasi/<slug:slug>/", views.organization, name="organization"),
+    path("topik/", views.topics, name="topics"),
+    path("topik/<slug:slug>/", views.topic, name="topic"),
+]

@@ -1,0 +1,20 @@
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from satudata.accounts.admin import admin_site
+from satudata.accounts.permissions import route
+from satudata.portal import views as portal_views
+
+urlpatterns = [
+    path("", include("satudata.portal.urls")),
+    path("healthz", portal_views.healthz, name="healthz"),
+    path("masuk/", route("account.sign_in")(auth_views.LoginView.as_view()), name="login"),
+    path("keluar/", route("account.sign_in")(auth_views.LogoutView.as_view()), name="logout"),
+    path("bahasa/", route("portal.browse")(set_language), name="set_language"),
+    path("admin/", admin_site.urls),
+]
+
+handler404 = "satudata.portal.views.not_found"
+handler403 = "satudata.portal.views.forbidden"
+handler500 = "satudata.portal.views.server_error"
