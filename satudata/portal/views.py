@@ -2,8 +2,9 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Count, Prefetch, Q
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import FileResponse, Http404, HttpResponseServerError, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import get_template
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -198,4 +199,5 @@ def forbidden(request, exception=None):
 
 
 def server_error(request):
-    return render(request, "errors/500.html", status=500)
+    # No context processors: they query the database, which may be what failed.
+    return HttpResponseServerError(get_template("errors/500.html").render())

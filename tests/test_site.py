@@ -1,0 +1,33 @@
+import json
+
+from django.urls import reverse
+
+
+def test_it_reports_health(client, db):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert json.loads(response.content) == {"status": "ok"}
+
+
+def test_it_switches_the_language(client, catalog):
+    response = client.post(reverse("set_language"), {"language": "en", "next": "/"}, follow=True)
+    assert response.status_code == 200
+    assert response.wsgi_request.LANGUAGE_CODE == "en"
+    assert '<html lang="en"' in response.content.decode()
+    response = client.post(reverse("set_language"), {"language": "id", "next": "/"}, follow=True)
+    assert '<html lang="id"' in response.content.decode()
+
+
+def test_it_refuses_an_offsite_redirect_after_a_language_switch(client, db):
+    response = client.post(reverse("set_language"), {"language": "en", "next": "https://evil.example/"})
+    assert response["Location"] == "/"
+
+
+def test_it_signs_in_and_out(client, cast):
+    from conftest import PASSWORD
+
+    response = client.post(reverse("login"), {"username": "walidata", "password": PASSWORD})
+    assert response.status_code == 302
+    assert client.get(reverse("portal:home")).context["user"].username == "walidata"
+    client.post(reverse("logout"))
+    assert not client.get(reverse("portal:home")).context["user"].is_authenticated
