@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch
 from django.http import FileResponse, Http404, HttpResponseServerError, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import get_template
@@ -12,7 +12,7 @@ from django.views.decorators.cache import never_cache
 from satudata.accounts.models import Organization
 from satudata.accounts.permissions import authorize, can, route
 from satudata.catalog.constants import MS_IND_FIELDS, MS_KEG_FIELDS, MS_VAR_FIELDS
-from satudata.catalog.models import Dataset, Resource, ResourceVersion, Topic, visibility_q
+from satudata.catalog.models import Dataset, ResourceVersion, Topic, visibility_q
 from satudata.catalog.search import FILTERS, SORTS, parse_filters, search_datasets
 from satudata.lib import filestore
 from satudata.regions.constants import Level
