@@ -8,7 +8,6 @@ second run changes nothing.
 
 import csv
 import io
-import math
 import os
 import random
 import secrets
@@ -28,7 +27,15 @@ from satudata.regions.constants import Level
 from satudata.regions.models import Region
 
 from .actions import add_version, refresh_search_document
-from .constants import Access, License, ResourceKind, State, UpdateFrequency
+from .constants import (
+    MS_IND_FIELDS,
+    MS_KEG_FIELDS,
+    Access,
+    License,
+    ResourceKind,
+    State,
+    UpdateFrequency,
+)
 from .models import Dataset, Resource, ResourceVersion, Tag, Topic
 
 PROVINCE = "53"
@@ -221,14 +228,15 @@ def count(column, title, unit, definition, lo, hi, **kw):
     return Measure(column, title, unit, "jumlah", definition, lo, hi, **kw)
 
 
-SEX = Category("jenis_kelamin", "Jenis Kelamin", (("Laki-laki", None, None), ("Perempuan", None, None)))
-
-
 def sex(lo_m, hi_m, lo_f, hi_f):
-    return Category(SEX.column, SEX.title, (("Laki-laki", lo_m, hi_m), ("Perempuan", lo_f, hi_f)))
+    return Category(
+        "jenis_kelamin", "Jenis Kelamin", (("Laki-laki", lo_m, hi_m), ("Perempuan", lo_f, hi_f))
+    )
 
 
-def survey(title, organiser, unit, *, analysis_unit="Rumah tangga", sector="Sosial", method="Survei"):
+def survey(
+    title, organiser, unit, *, analysis_unit="Rumah tangga", sector="Sosial", method="Survei"
+):
     """MS-Keg block of a (fictional) OPD statistical activity."""
     return {
         "title": f"{title} (contoh)",
@@ -248,7 +256,9 @@ def survey(title, organiser, unit, *, analysis_unit="Rumah tangga", sector="Sosi
     }
 
 
-def indicator(concept, definition, interpretation, formula, measure, unit, *, components=None, activity=""):
+def indicator(
+    concept, definition, interpretation, formula, measure, unit, *, components=None, activity=""
+):
     """MS-Ind block; `components` marks a composite indicator."""
     block = {
         "concept": concept,
@@ -280,7 +290,7 @@ SPECS = [
     # Dinas Sosial
     Spec(
         "persentase-penduduk-miskin", "Persentase Penduduk Miskin Menurut Kabupaten/Kota", "dinas-sosial",
-        ("kemiskinan-perlindungan-sosial",), ("kemiskinan", "penduduk miskin", "sosial", "susenas"),
+        ("kemiskinan-perlindungan-sosial",), ("kemiskinan", "angka kemiskinan", "penduduk miskin", "sosial", "susenas"),
         "Persentase penduduk yang berada di bawah garis kemiskinan di setiap kabupaten/kota.",
         pct("persentase_penduduk_miskin", "Persentase Penduduk Miskin",
             "Persentase penduduk dengan rata-rata pengeluaran per kapita per bulan di bawah garis kemiskinan.",
@@ -666,7 +676,7 @@ SPECS = [
     ),
     Spec(
         "garis-kemiskinan", "Garis Kemiskinan Menurut Kabupaten/Kota", "bapperida",
-        ("kemiskinan-perlindungan-sosial", "ekonomi"), ("kemiskinan", "garis kemiskinan", "pengeluaran"),
+        ("kemiskinan-perlindungan-sosial", "ekonomi"), ("garis kemiskinan", "pengeluaran"),
         "Garis kemiskinan kabupaten/kota dalam rupiah per kapita per bulan.",
         Measure("garis_kemiskinan", "Garis Kemiskinan", "rupiah/kapita/bulan", "nilai",
                 "Nilai pengeluaran minimum kebutuhan makanan dan bukan makanan per kapita per bulan.",
@@ -772,7 +782,7 @@ class Place:
     villages: int
 
 
-def places(spec, province, regencies, districts, villages, rng):
+def places(spec, regencies, districts, villages, rng):
     if spec.level != Level.DISTRICT:
         return [Place(r, None, POPULATION_K[r.code], villages[r.code]) for r in regencies]
     result = []
@@ -796,7 +806,12 @@ def series(spec, place, lo, hi, rng):
     start = spec.years[0]
     values = []
     for year in range(spec.years[0], spec.years[1] + 1):
-        rate = base + m.trend * (year - start) + m.shocks.get(year, 0) + rng.gauss(0, m.jitter * (hi - lo))
+        rate = (
+            base
+            + m.trend * (year - start)
+            + m.shocks.get(year, 0)
+            + rng.gauss(0, m.jitter * (hi - lo))
+        )
         rate = min(high, max(low, rate))
         if m.per == "population":
             value = rate * place.size_k * (1 + POPULATION_GROWTH) ** (year - 2019)
@@ -825,13 +840,15 @@ def table(spec, province, regencies, districts, villages):
     header += [m.column, "satuan", "tahun"]
     groups = spec.category.values if spec.category else ((None, m.lo, m.hi),)
     rows = []
-    for place in places(spec, province, regencies, districts, villages, rng):
+    for place in places(spec, regencies, districts, villages, rng):
         label = [province.code, province.name, place.regency.code, place.regency.name]
         if place.district:
             label += [place.district.code, place.district.name]
         for name, lo, hi in groups:
             cells = label + ([name] if spec.category else [])
-            for year, value in series(spec, place, m.lo if lo is None else lo, m.hi if hi is None else hi, rng):
+            for year, value in series(
+                spec, place, m.lo if lo is None else lo, m.hi if hi is None else hi, rng
+            ):
                 rows.append([*cells, fmt(value, m.decimals), m.unit, str(year)])
     return rows, header, schema(spec, header)
 
@@ -872,31 +889,37 @@ def schema(spec, header):
     fields = []
     for name in header:
         if name == m.column:
-            fields.append({
-                "name": name,
-                "title": m.title,
-                "type": "integer" if m.decimals == 0 else "number",
-                "description": f"{m.definition} {NOTE}",
-                "definition": m.definition,
-                "unit": m.unit,
-                "measure": m.measure,
-            })  # fmt: skip
+            fields.append(
+                {
+                    "name": name,
+                    "title": m.title,
+                    "type": "integer" if m.decimals == 0 else "number",
+                    "description": f"{m.definition} {NOTE}",
+                    "definition": m.definition,
+                    "unit": m.unit,
+                    "measure": m.measure,
+                }
+            )
         elif spec.category and name == spec.category.column:
-            fields.append({
-                "name": name,
-                "title": spec.category.title,
-                "type": "string",
-                "description": f"Rincian menurut {spec.category.title.lower()}.",
-                "classification": "; ".join(v[0] for v in spec.category.values),
-            })  # fmt: skip
+            fields.append(
+                {
+                    "name": name,
+                    "title": spec.category.title,
+                    "type": "string",
+                    "description": f"Rincian menurut {spec.category.title.lower()}.",
+                    "classification": "; ".join(v[0] for v in spec.category.values),
+                }
+            )
         else:
             title, description = FIELD_INFO[name]
-            fields.append({
-                "name": name,
-                "title": title,
-                "type": "year" if name == "tahun" else "string",
-                "description": description,
-            })  # fmt: skip
+            fields.append(
+                {
+                    "name": name,
+                    "title": title,
+                    "type": "year" if name == "tahun" else "string",
+                    "description": description,
+                }
+            )
     return {"fields": fields}
 
 
@@ -906,7 +929,11 @@ def pdf(lines):
     def escape(text):
         return text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
 
-    text = "BT /F1 10 Tf 14 TL 56 790 Td " + " ".join(f"({escape(line)}) Tj T*" for line in lines) + " ET"
+    text = (
+        "BT /F1 10 Tf 14 TL 56 790 Td "
+        + " ".join(f"({escape(line)}) Tj T*" for line in lines)
+        + " ET"
+    )
     stream = text.encode("cp1252", errors="replace")
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
@@ -924,16 +951,22 @@ def pdf(lines):
     xref = len(out)
     out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
     out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
     return bytes(out)
 
 
 def metadata_pdf(spec, org):
-    lines = [f"Metadata Kegiatan: {spec.title}", "DATA CONTOH (SINTETIS) - BUKAN STATISTIK RESMI", "",
-             f"Perangkat daerah: {org.name} Provinsi Nusa Tenggara Timur",
-             f"Cakupan waktu: {spec.years[0]}-{spec.years[1]}", ""]  # fmt: skip
-    from .constants import MS_IND_FIELDS, MS_KEG_FIELDS
-
+    lines = [
+        f"Metadata Kegiatan: {spec.title}",
+        "DATA CONTOH (SINTETIS) - BUKAN STATISTIK RESMI",
+        "",
+        f"Perangkat daerah: {org.name} Provinsi Nusa Tenggara Timur",
+        f"Cakupan waktu: {spec.years[0]}-{spec.years[1]}",
+        "",
+    ]
     for block, labels in ((spec.activity, MS_KEG_FIELDS), (spec.indicator, MS_IND_FIELDS)):
         for key, label in labels.items():
             if block.get(key):
@@ -993,7 +1026,9 @@ def write_passwords(passwords):
 class Result:
     created: Counter = field(default_factory=Counter)
     totals: dict = field(default_factory=dict)
-    accounts: list = field(default_factory=list)  # (Account, Organization or None, password or None)
+    # (Account, Organization or None, password or None) per demo account
+    accounts: list = field(default_factory=list)
+    passwords: dict | None = None  # the accounts file to write after commit, when it changed
     regions_loaded: int = 0
 
     @property
@@ -1026,9 +1061,13 @@ def load_demo(*, password=None):
         topics = ensure_topics(result)
         users = ensure_accounts(orgs, password, result)
         ensure_datasets(province, regencies, orgs, topics, users, result)
+    if result.passwords is not None:
+        write_passwords(result.passwords)
     demo = Dataset.objects.filter(is_demo=True)
     result.totals = {
-        "organizations": Organization.objects.filter(slug__in=[o.slug for o in ORGANIZATIONS]).count(),
+        "organizations": Organization.objects.filter(
+            slug__in=[o.slug for o in ORGANIZATIONS]
+        ).count(),
         "topics": Topic.objects.filter(slug__in=[t[0] for t in TOPICS]).count(),
         "datasets": demo.count(),
         "published": demo.filter(state=State.PUBLISHED).count(),
@@ -1101,112 +1140,135 @@ def ensure_accounts(orgs, password, result):
         result.created["memberships"] += created
         users[spec.username] = user
         result.accounts.append((spec, org, secret))
-    passwords = {**known, **{spec.username: secret for spec, _, secret in result.accounts if secret}}
+    passwords = {
+        **known,
+        **{spec.username: secret for spec, _, secret in result.accounts if secret},
+    }
     if passwords != known:
-        write_passwords(passwords)
+        result.passwords = passwords
     return users
 
 
 def ensure_datasets(province, regencies, orgs, topics, users, result):
-    existing = set(Dataset.objects.filter(slug__in=[s.slug for s in SPECS]).values_list("slug", flat=True))
+    existing = set(
+        Dataset.objects.filter(slug__in=[s.slug for s in SPECS]).values_list("slug", flat=True)
+    )
     todo = [(i, s) for i, s in enumerate(SPECS) if s.slug not in existing]
     if not todo:
         return
     regency_codes = {r.code for r in regencies}
-    districts = list(Region.objects.filter(parent_id__in=regency_codes, level=Level.DISTRICT).order_by("code"))
+    districts = list(
+        Region.objects.filter(parent_id__in=regency_codes, level=Level.DISTRICT).order_by("code")
+    )
     villages = Counter(
-        code[:5] for code in Region.objects.filter(code__startswith=f"{PROVINCE}.", level=Level.VILLAGE)
-        .values_list("code", flat=True)
-    )  # fmt: skip
+        code[:5]
+        for code in Region.objects.filter(
+            code__startswith=f"{PROVINCE}.", level=Level.VILLAGE
+        ).values_list("code", flat=True)
+    )
     tags = {}
     now = timezone.now()
     for index, spec in todo:
         org = orgs[spec.org]
-        actor = users[UPLOADERS.get(spec.org, DEFAULT_UPLOADER)]
-        published = spec.state == State.PUBLISHED
         # Spread publication over the last ten months so "terbaru" has an order.
         published_at = now - timedelta(days=3 + (index * 41) % 300, hours=(index * 7) % 24)
-        dataset = Dataset.objects.create(
-            slug=spec.slug,
-            title=spec.title,
-            description=f"{spec.about}\n\n{NOTE}",
-            organization=org,
-            license=spec.license,
-            update_frequency=spec.frequency,
-            temporal_start=spec.years[0],
-            temporal_end=spec.years[1],
-            spatial_coverage=province,
-            spatial_level=spec.level,
-            access=spec.access,
-            is_priority=spec.priority,
-            contact_name=f"Tim Data {org.short_name} (contoh)",
-            contact_email=f"data.{org.slug}@example.org",
-            source=SOURCE,
-            unit=spec.value.unit,
-            measure=spec.value.measure,
-            activity_metadata=spec.activity,
-            indicator_metadata=spec.indicator,
-            state=spec.state,
-            is_demo=True,
-            published_at=published_at if published else None,
+        if spec.state != State.PUBLISHED:
+            published_at = None
+        dataset = create_dataset(spec, org, province, topics, tags, published_at)
+        uploaded = (published_at or now - timedelta(days=3)) - timedelta(days=2)
+        stamps = add_files(
+            spec,
+            dataset,
+            users[UPLOADERS.get(spec.org, DEFAULT_UPLOADER)],
+            table(spec, province, regencies, districts, villages),
+            uploaded,
+            # A correction comes after publication, halfway to today.
+            corrected_at=(published_at or uploaded) + (now - (published_at or uploaded)) / 2,
         )
-        dataset.topics.set([topics[t] for t in spec.topics])
-        for name in spec.tags:
-            if name not in tags:
-                tags[name], _ = Tag.objects.get_or_create(name=name)
-        dataset.tags.set([tags[name] for name in spec.tags])
-
-        rows, header, table_schema = table(spec, province, regencies, districts, villages)
-        first = published_at - timedelta(days=2) if published else now - timedelta(days=5)
-        resource = Resource.objects.create(
-            dataset=dataset,
-            name=spec.title,
-            kind=ResourceKind.TABLE,
-            description="Tabel format panjang: satu baris per wilayah"
-            + (f", {spec.category.title.lower()}" if spec.category else "")
-            + " dan tahun."
-            + (" Versi 2 memperbaiki dua nilai yang salah ketik pada versi 1." if spec.corrected else ""),
-        )
-        stamps = []
-        if spec.corrected:
-            old = add_version(resource, to_csv(header, with_typos(spec, header, rows)), f"{spec.slug}.csv",
-                              actor=actor, schema=table_schema)  # fmt: skip
-            stamps.append((old, first))
-            first += timedelta(days=min(20, max(1, (now - first).days // 2)))
-        version = add_version(resource, to_csv(header, rows), f"{spec.slug}.csv", actor=actor, schema=table_schema)
-        stamps.append((version, first))
-        result.created["versions"] += len(stamps)
-        if spec.document:
-            document = Resource.objects.create(
-                dataset=dataset,
-                name="Metadata kegiatan (PDF)",
-                kind=ResourceKind.DOCUMENT,
-                position=1,
-                description="Ringkasan metadata kegiatan dan indikator dataset ini.",
-            )
-            doc = add_version(document, metadata_pdf(spec, org), f"metadata-{spec.slug}.pdf", actor=actor)
-            stamps.append((doc, published_at - timedelta(days=2) if published else first))
-            result.created["versions"] += 1
         refresh_search_document(dataset)
-        # Give the history plausible dates; versions stay immutable in content, only their demo
-        # timestamps are set here, once, when they are created.
-        for item, stamp in stamps:
-            ResourceVersion.objects.filter(pk=item.pk).update(created_at=stamp)
-        Resource.objects.filter(dataset=dataset).update(created_at=stamps[0][1])
+        # Give the history plausible dates: only the timestamps of versions made just now are
+        # set, once; their content stays immutable.
+        for version, stamp in stamps:
+            ResourceVersion.objects.filter(pk=version.pk).update(created_at=stamp)
+        Resource.objects.filter(dataset=dataset).update(created_at=uploaded)
         Dataset.objects.filter(pk=dataset.pk).update(
-            created_at=stamps[0][1] - timedelta(days=7), modified_at=max(s for _, s in stamps)
+            created_at=uploaded - timedelta(days=7), modified_at=max(stamp for _, stamp in stamps)
         )
         result.created["datasets"] += 1
+        result.created["versions"] += len(stamps)
 
 
-def is_loaded():
-    return Dataset.objects.filter(is_demo=True, slug__in=[s.slug for s in SPECS]).exists()
+def create_dataset(spec, org, province, topics, tags, published_at):
+    dataset = Dataset.objects.create(
+        slug=spec.slug,
+        title=spec.title,
+        description=f"{spec.about}\n\n{NOTE}",
+        organization=org,
+        license=spec.license,
+        update_frequency=spec.frequency,
+        temporal_start=spec.years[0],
+        temporal_end=spec.years[1],
+        spatial_coverage=province,
+        spatial_level=spec.level,
+        access=spec.access,
+        is_priority=spec.priority,
+        contact_name=f"Tim Data {org.short_name} (contoh)",
+        contact_email=f"data.{org.slug}@example.org",
+        source=SOURCE,
+        unit=spec.value.unit,
+        measure=spec.value.measure,
+        activity_metadata=spec.activity,
+        indicator_metadata=spec.indicator,
+        state=spec.state,
+        is_demo=True,
+        published_at=published_at,
+    )
+    dataset.topics.set([topics[t] for t in spec.topics])
+    for name in spec.tags:
+        if name not in tags:
+            tags[name], _ = Tag.objects.get_or_create(name=name)
+    dataset.tags.set([tags[name] for name in spec.tags])
+    return dataset
 
 
-def rows_count(spec):
-    """Rows a dataset's table has per kab/kota (for documentation and tests)."""
-    groups = len(spec.category.values) if spec.category else 1
-    return groups * (spec.years[1] - spec.years[0] + 1)
-
-
-__all__ = ["ACCOUNTS", "ORGANIZATIONS", "SPECS", "TOPICS", "DemoError", "load_demo", "math"]
+def add_files(spec, dataset, actor, table_data, uploaded, *, corrected_at):
+    """The table (two versions when `spec.corrected`) and the optional PDF; returns (version, date)."""
+    rows, header, table_schema = table_data
+    breakdown = f", {spec.category.title.lower()}" if spec.category else ""
+    resource = Resource.objects.create(
+        dataset=dataset,
+        name=spec.title,
+        kind=ResourceKind.TABLE,
+        description=f"Tabel format panjang: satu baris per wilayah{breakdown} dan tahun."
+        + (
+            " Versi 2 memperbaiki dua nilai yang salah ketik pada versi 1."
+            if spec.corrected
+            else ""
+        ),
+    )
+    name = f"{spec.slug}.csv"
+    stamps = []
+    if spec.corrected:
+        typo = add_version(
+            resource,
+            to_csv(header, with_typos(spec, header, rows)),
+            name,
+            actor=actor,
+            schema=table_schema,
+        )
+        stamps.append((typo, uploaded))
+    version = add_version(resource, to_csv(header, rows), name, actor=actor, schema=table_schema)
+    stamps.append((version, corrected_at if spec.corrected else uploaded))
+    if spec.document:
+        document = Resource.objects.create(
+            dataset=dataset,
+            name="Metadata kegiatan (PDF)",
+            kind=ResourceKind.DOCUMENT,
+            position=1,
+            description="Ringkasan metadata kegiatan dan indikator dataset ini.",
+        )
+        pdf_bytes = metadata_pdf(spec, dataset.organization)
+        stamps.append(
+            (add_version(document, pdf_bytes, f"metadata-{spec.slug}.pdf", actor=actor), uploaded)
+        )
+    return stamps
