@@ -31,20 +31,30 @@ def _file_store(settings, tmp_path):
 def regions(db):
     """The province and three of its kab/kota (the full load is tested in regions/tests)."""
     province = Region.objects.create(code="53", name="Nusa Tenggara Timur", level=1, bps_code="53")
-    Region.objects.create(code="53.01", name="Kabupaten Kupang", level=2, parent=province, bps_code="5303")
-    Region.objects.create(code="53.10", name="Kabupaten Manggarai", level=2, parent=province, bps_code="5313")
-    Region.objects.create(code="53.71", name="Kota Kupang", level=2, parent=province, bps_code="5371")
+    Region.objects.create(
+        code="53.01", name="Kabupaten Kupang", level=2, parent=province, bps_code="5303"
+    )
+    Region.objects.create(
+        code="53.10", name="Kabupaten Manggarai", level=2, parent=province, bps_code="5313"
+    )
+    Region.objects.create(
+        code="53.71", name="Kota Kupang", level=2, parent=province, bps_code="5371"
+    )
     return province
 
 
 @pytest.fixture
 def opd_a(regions):
-    return Organization.objects.create(slug="dinas-kesehatan", name="Dinas Kesehatan", short_name="Dinkes", region=regions)
+    return Organization.objects.create(
+        slug="dinas-kesehatan", name="Dinas Kesehatan", short_name="Dinkes", region=regions
+    )
 
 
 @pytest.fixture
 def opd_b(regions):
-    return Organization.objects.create(slug="dinas-sosial", name="Dinas Sosial", short_name="Dinsos", region=regions)
+    return Organization.objects.create(
+        slug="dinas-sosial", name="Dinas Sosial", short_name="Dinsos", region=regions
+    )
 
 
 def make_user(username, role=None, organization=None):
@@ -80,9 +90,21 @@ def clients(cast):
     return {name: client_for(user) for name, user in cast.items()}
 
 
-def make_dataset(organization, slug, title, *, access=Access.OPEN, state=State.PUBLISHED, topic=None,
-                 tags=(), description="", columns=("kode_wilayah", "nilai"), rows=(("53.10", "12,5"),),
-                 years=(2020, 2023), actor=None):
+def make_dataset(
+    organization,
+    slug,
+    title,
+    *,
+    access=Access.OPEN,
+    state=State.PUBLISHED,
+    topic=None,
+    tags=(),
+    description="",
+    columns=("kode_wilayah", "nilai"),
+    rows=(("53.10", "12,5"),),
+    years=(2020, 2023),
+    actor=None,
+):
     from django.utils import timezone
 
     dataset = Dataset.objects.create(
@@ -101,7 +123,9 @@ def make_dataset(organization, slug, title, *, access=Access.OPEN, state=State.P
         dataset.topics.add(topic)
     for name in tags:
         dataset.tags.add(Tag.objects.get_or_create(name=name)[0])
-    resource = Resource.objects.create(dataset=dataset, name=f"Tabel {title}", kind=ResourceKind.TABLE)
+    resource = Resource.objects.create(
+        dataset=dataset, name=f"Tabel {title}", kind=ResourceKind.TABLE
+    )
     lines = [",".join(columns)] + [",".join(f'"{c}"' for c in row) for row in rows]
     add_version(resource, ("\n".join(lines) + "\n").encode(), f"{slug}.csv", actor=actor)
     refresh_search_document(dataset)
@@ -119,28 +143,54 @@ def catalog(cast, opd_a, opd_b, topic):
     poverty = Topic.objects.create(slug="kemiskinan", name="Kemiskinan")
     return {
         "open": make_dataset(
-            opd_a, "persentase-penduduk-miskin", "Persentase Penduduk Miskin", topic=poverty,
-            tags=["sosial"], description="Persentase penduduk di bawah garis batas per kabupaten/kota.",
+            opd_a,
+            "persentase-penduduk-miskin",
+            "Persentase Penduduk Miskin",
+            topic=poverty,
+            tags=["sosial"],
+            description="Persentase penduduk di bawah garis batas per kabupaten/kota.",
         ),
         "restricted": make_dataset(
-            opd_a, "rekap-terbatas", f"Rekap Gizi {CANARY_RESTRICTED}", access=Access.RESTRICTED, topic=topic,
-            tags=[CANARY_RESTRICTED], description=f"Uraian {CANARY_RESTRICTED}",
-            columns=("kode_wilayah", f"kolom_{CANARY_RESTRICTED}"), rows=(("53.10", CANARY_RESTRICTED),),
+            opd_a,
+            "rekap-terbatas",
+            f"Rekap Gizi {CANARY_RESTRICTED}",
+            access=Access.RESTRICTED,
+            topic=topic,
+            tags=[CANARY_RESTRICTED],
+            description=f"Uraian {CANARY_RESTRICTED}",
+            columns=("kode_wilayah", f"kolom_{CANARY_RESTRICTED}"),
+            rows=(("53.10", CANARY_RESTRICTED),),
             years=(2015, 2016),
         ),
         "closed": make_dataset(
-            opd_a, "rekap-tertutup", f"Rekap Kasus {CANARY_CLOSED}", access=Access.CLOSED, topic=topic,
-            tags=[CANARY_CLOSED], description=f"Uraian {CANARY_CLOSED}",
-            columns=("kode_wilayah", f"kolom_{CANARY_CLOSED}"), rows=(("53.71", CANARY_CLOSED),),
+            opd_a,
+            "rekap-tertutup",
+            f"Rekap Kasus {CANARY_CLOSED}",
+            access=Access.CLOSED,
+            topic=topic,
+            tags=[CANARY_CLOSED],
+            description=f"Uraian {CANARY_CLOSED}",
+            columns=("kode_wilayah", f"kolom_{CANARY_CLOSED}"),
+            rows=(("53.71", CANARY_CLOSED),),
             years=(2011, 2012),
         ),
         "draft": make_dataset(
-            opd_a, "draf-baru", f"Draf {CANARY_DRAFT}", state=State.DRAFT, topic=topic,
-            tags=[CANARY_DRAFT], description=f"Uraian {CANARY_DRAFT}", years=(2008, 2008),
+            opd_a,
+            "draf-baru",
+            f"Draf {CANARY_DRAFT}",
+            state=State.DRAFT,
+            topic=topic,
+            tags=[CANARY_DRAFT],
+            description=f"Uraian {CANARY_DRAFT}",
+            years=(2008, 2008),
         ),
         "other_opd": make_dataset(
-            opd_b, "jumlah-penerima-bansos", "Jumlah Penerima Bantuan Sosial", topic=poverty,
+            opd_b,
+            "jumlah-penerima-bansos",
+            "Jumlah Penerima Bantuan Sosial",
+            topic=poverty,
             description="Penerima bantuan sosial per kabupaten/kota.",
-            columns=("kode_wilayah", "keluarga_sasaran"), rows=(("53.01", "1200"),),
+            columns=("kode_wilayah", "keluarga_sasaran"),
+            rows=(("53.01", "1200"),),
         ),
     }

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.i18n import set_language
@@ -9,7 +10,14 @@ from satudata.portal import views as portal_views
 urlpatterns = [
     path("", include("satudata.portal.urls")),
     path("healthz", portal_views.healthz, name="healthz"),
-    path("masuk/", route("account.sign_in")(auth_views.LoginView.as_view()), name="login"),
+    path(
+        "masuk/",
+        # LoginView puts the request's host in `site_name`; keep the portal's name instead.
+        route("account.sign_in")(
+            auth_views.LoginView.as_view(extra_context={"site_name": settings.SITE_NAME})
+        ),
+        name="login",
+    ),
     path("keluar/", route("account.sign_in")(auth_views.LogoutView.as_view()), name="logout"),
     path("bahasa/", route("portal.browse")(set_language), name="set_language"),
     path("admin/", admin_site.urls),

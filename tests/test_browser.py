@@ -1,6 +1,7 @@
-"""Pages render in a real headless Chromium with JavaScript off; screenshots land in screenshots/."""
+"""Pages render in a real headless Chromium and need no JavaScript; screenshots land in screenshots/."""
 
 import struct
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -8,6 +9,11 @@ import pytest
 from satudata.lib.browser import dump_dom, screenshot
 
 OUT = Path(__file__).resolve().parent.parent / "screenshots" / "test"
+
+
+def live_server_get(url):
+    with urllib.request.urlopen(url, timeout=30) as response:
+        return response.read().decode()
 
 
 def png_size(path):
@@ -26,9 +32,13 @@ def test_it_renders_home_search_and_dataset_pages(live_server, catalog, width):
         "dataset": catalog["open"].get_absolute_url(),
     }
     for name, path in pages.items():
-        shot = screenshot(live_server.url + path, OUT / f"{name}-{width}.png", width=width, height=1400)
+        shot = screenshot(
+            live_server.url + path, OUT / f"{name}-{width}.png", width=width, height=1400
+        )
         assert png_size(shot) == (width, 1400)
         assert Path(shot).stat().st_size > 10_000  # a blank page compresses to a few hundred bytes
+        html = live_server_get(live_server.url + path)
+        assert "<script" not in html.lower()  # nothing on these pages depends on JavaScript
     dom = dump_dom(live_server.url + pages["pencarian"])
     assert "Persentase Penduduk Miskin" in dom
     dom = dump_dom(live_server.url + pages["dataset"])

@@ -19,7 +19,9 @@ def test_it_switches_the_language(client, catalog):
 
 
 def test_it_refuses_an_offsite_redirect_after_a_language_switch(client, db):
-    response = client.post(reverse("set_language"), {"language": "en", "next": "https://evil.example/"})
+    response = client.post(
+        reverse("set_language"), {"language": "en", "next": "https://evil.example/"}
+    )
     assert response["Location"] == "/"
 
 
@@ -31,3 +33,8 @@ def test_it_signs_in_and_out(client, cast):
     assert client.get(reverse("portal:home")).context["user"].username == "walidata"
     client.post(reverse("logout"))
     assert not client.get(reverse("portal:home")).context["user"].is_authenticated
+
+
+def test_it_stays_indonesian_whatever_the_browser_asks(client, db):
+    response = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert '<html lang="id"' in response.content.decode()

@@ -13,9 +13,14 @@ class Organization(models.Model):
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
     name = models.CharField(_("nama"), max_length=255)
     short_name = models.CharField(_("singkatan"), max_length=50, blank=True)
-    kind = models.CharField(_("jenis"), max_length=20, choices=OrganizationKind.choices, default=OrganizationKind.AGENCY)
+    kind = models.CharField(
+        _("jenis"), max_length=20, choices=OrganizationKind.choices, default=OrganizationKind.AGENCY
+    )
     region = models.ForeignKey(
-        Region, verbose_name=_("pemerintah daerah"), on_delete=models.PROTECT, related_name="organizations"
+        Region,
+        verbose_name=_("pemerintah daerah"),
+        on_delete=models.PROTECT,
+        related_name="organizations",
     )
     description = models.TextField(_("deskripsi"), blank=True)
     website = models.URLField(_("situs web"), blank=True)
@@ -64,7 +69,9 @@ class User(AbstractUser):
         cache = self.__dict__.setdefault("_org_cache", {})
         if key not in cache:
             cache[key] = frozenset(
-                m.organization_id for m in self.memberships.all() if m.role in roles and m.organization_id
+                m.organization_id
+                for m in self.memberships.all()
+                if m.role in roles and m.organization_id
             )
         return cache[key]
 
@@ -91,9 +98,13 @@ class Membership(models.Model):
         verbose_name = _("keanggotaan")
         verbose_name_plural = _("keanggotaan")
         constraints = [
-            models.UniqueConstraint(fields=["user", "role", "organization"], name="unique_membership"),
+            models.UniqueConstraint(
+                fields=["user", "role", "organization"], name="unique_membership"
+            ),
             models.CheckConstraint(
-                condition=models.Q(role__in=[r.value for r in OPD_ROLES], organization__isnull=False)
+                condition=models.Q(
+                    role__in=[r.value for r in OPD_ROLES], organization__isnull=False
+                )
                 | ~models.Q(role__in=[r.value for r in OPD_ROLES]),
                 name="opd_role_needs_organization",
             ),

@@ -70,7 +70,9 @@ def refresh_search_document(dataset: Dataset):
     for resource in dataset.resources.prefetch_related("versions"):
         latest = resource.latest_version
         if latest:
-            columns.extend(f.get("title") or f.get("name", "") for f in latest.schema.get("fields", []))
+            columns.extend(
+                f.get("title") or f.get("name", "") for f in latest.schema.get("fields", [])
+            )
             columns.extend(f.get("name", "") for f in latest.schema.get("fields", []))
     document = search_document(
         dataset.title,

@@ -18,7 +18,9 @@ from satudata.regions.models import Region
 from .constants import Access, License, ResourceKind, State, UpdateFrequency
 
 # CKAN's name rule: 2-100 characters of lowercase letters, digits, '-' and '_'.
-slug_validator = RegexValidator(r"^[a-z0-9_-]{2,100}$", _("Gunakan 2–100 huruf kecil, angka, '-' atau '_'."))
+slug_validator = RegexValidator(
+    r"^[a-z0-9_-]{2,100}$", _("Gunakan 2–100 huruf kecil, angka, '-' atau '_'.")
+)
 
 
 class Topic(models.Model):
@@ -89,16 +91,30 @@ class Dataset(models.Model):
     title = models.CharField(_("judul"), max_length=255)
     description = models.TextField(_("deskripsi"), blank=True)
     organization = models.ForeignKey(
-        Organization, verbose_name=_("OPD produsen"), on_delete=models.PROTECT, related_name="datasets"
+        Organization,
+        verbose_name=_("OPD produsen"),
+        on_delete=models.PROTECT,
+        related_name="datasets",
     )
-    topics = models.ManyToManyField(Topic, verbose_name=_("topik"), related_name="datasets", blank=True)
+    topics = models.ManyToManyField(
+        Topic, verbose_name=_("topik"), related_name="datasets", blank=True
+    )
     tags = models.ManyToManyField(Tag, verbose_name=_("tag"), related_name="datasets", blank=True)
-    license = models.CharField(_("lisensi"), max_length=20, choices=License.choices, default=License.CC_BY_4)
-    update_frequency = models.CharField(
-        _("frekuensi pemutakhiran"), max_length=20, choices=UpdateFrequency.choices, default=UpdateFrequency.YEARLY
+    license = models.CharField(
+        _("lisensi"), max_length=20, choices=License.choices, default=License.CC_BY_4
     )
-    temporal_start = models.PositiveSmallIntegerField(_("cakupan waktu dari tahun"), null=True, blank=True)
-    temporal_end = models.PositiveSmallIntegerField(_("cakupan waktu sampai tahun"), null=True, blank=True)
+    update_frequency = models.CharField(
+        _("frekuensi pemutakhiran"),
+        max_length=20,
+        choices=UpdateFrequency.choices,
+        default=UpdateFrequency.YEARLY,
+    )
+    temporal_start = models.PositiveSmallIntegerField(
+        _("cakupan waktu dari tahun"), null=True, blank=True
+    )
+    temporal_end = models.PositiveSmallIntegerField(
+        _("cakupan waktu sampai tahun"), null=True, blank=True
+    )
     spatial_coverage = models.ForeignKey(
         Region,
         verbose_name=_("cakupan wilayah"),
@@ -111,7 +127,9 @@ class Dataset(models.Model):
     spatial_level = models.PositiveSmallIntegerField(
         _("tingkat penyajian wilayah"), choices=Level.choices, null=True, blank=True
     )
-    access = models.CharField(_("klasifikasi akses"), max_length=20, choices=Access.choices, default=Access.OPEN)
+    access = models.CharField(
+        _("klasifikasi akses"), max_length=20, choices=Access.choices, default=Access.OPEN
+    )
     is_priority = models.BooleanField(_("Data Prioritas"), default=False)
     contact_name = models.CharField(_("nama kontak"), max_length=200, blank=True)
     contact_email = models.EmailField(_("surel kontak"), blank=True)
@@ -119,8 +137,12 @@ class Dataset(models.Model):
     unit = models.CharField(_("satuan"), max_length=100, blank=True)
     measure = models.CharField(_("ukuran"), max_length=100, blank=True)
     activity_metadata = models.JSONField(_("metadata kegiatan (MS-Keg)"), default=dict, blank=True)
-    indicator_metadata = models.JSONField(_("metadata indikator (MS-Ind)"), default=dict, blank=True)
-    state = models.CharField(_("status"), max_length=20, choices=State.choices, default=State.DRAFT, db_index=True)
+    indicator_metadata = models.JSONField(
+        _("metadata indikator (MS-Ind)"), default=dict, blank=True
+    )
+    state = models.CharField(
+        _("status"), max_length=20, choices=State.choices, default=State.DRAFT, db_index=True
+    )
     is_demo = models.BooleanField(_("data contoh"), default=False)
     created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
     modified_at = models.DateTimeField(_("diubah"), auto_now=True)
@@ -156,7 +178,9 @@ class Resource(models.Model):
     dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="resources")
     name = models.CharField(_("nama"), max_length=255)
     description = models.TextField(_("deskripsi"), blank=True)
-    kind = models.CharField(_("jenis"), max_length=20, choices=ResourceKind.choices, default=ResourceKind.TABLE)
+    kind = models.CharField(
+        _("jenis"), max_length=20, choices=ResourceKind.choices, default=ResourceKind.TABLE
+    )
     position = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -198,7 +222,9 @@ class ResourceVersion(models.Model):
         ordering = ["-number"]
         verbose_name = _("versi")
         verbose_name_plural = _("versi")
-        constraints = [models.UniqueConstraint(fields=["resource", "number"], name="unique_version_number")]
+        constraints = [
+            models.UniqueConstraint(fields=["resource", "number"], name="unique_version_number")
+        ]
 
     def __str__(self):
         return f"{self.resource} v{self.number}"
@@ -217,7 +243,9 @@ class ResourceVersion(models.Model):
         if not self.is_tabular_preview:
             return None
         with filestore.open_file(self.file_key) as raw:
-            reader = csv.reader(io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline=""))
+            reader = csv.reader(
+                io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline="")
+            )
             header = next(reader, [])
             return header, list(itertools.islice(reader, limit))
 

@@ -36,12 +36,14 @@ def filter_datasets(queryset, q: str, limit: int = 200):
         tsquery = " & ".join(words)
         match = "to_tsvector('simple', catalog_dataset.search_document) @@ to_tsquery('simple', %s)"
         rank = "ts_rank(to_tsvector('simple', catalog_dataset.search_document), to_tsquery('simple', %s))"
-        return queryset.filter(pk__in=RawSQL(f"SELECT id FROM catalog_dataset WHERE {match}", [tsquery])).annotate(
-            rank=RawSQL(rank, [tsquery], output_field=FloatField())
-        )
+        return queryset.filter(
+            pk__in=RawSQL(f"SELECT id FROM catalog_dataset WHERE {match}", [tsquery])
+        ).annotate(rank=RawSQL(rank, [tsquery], output_field=FloatField()))
     fts = " ".join(f'"{w}"' for w in words)
     return queryset.filter(
-        pk__in=RawSQL("SELECT rowid FROM catalog_dataset_fts WHERE catalog_dataset_fts MATCH %s", [fts])
+        pk__in=RawSQL(
+            "SELECT rowid FROM catalog_dataset_fts WHERE catalog_dataset_fts MATCH %s", [fts]
+        )
     ).annotate(
         # bm25() is lower for better matches; negate it so both engines sort rank descending.
         rank=RawSQL(
@@ -84,7 +86,11 @@ def parse_filters(params, user):
         if name == "tahun":
             values = [v for v in values if v.isdigit() and len(v) == 4]
         if name == "klasifikasi":
-            values = [v for v in values if v in Access.values] if can(user, "catalog.see_access_facet") else []
+            values = (
+                [v for v in values if v in Access.values]
+                if can(user, "catalog.see_access_facet")
+                else []
+            )
         if values:
             chosen[name] = values
     return chosen
@@ -150,9 +156,13 @@ def facet_counts(user, ids):
         ],
     )
     years = Counter()
-    for start, end in datasets.filter(temporal_start__isnull=False).values_list("temporal_start", "temporal_end"):
+    for start, end in datasets.filter(temporal_start__isnull=False).values_list(
+        "temporal_start", "temporal_end"
+    ):
         years.update(range(start, (end or start) + 1))
-    facets["tahun"] = Facet("tahun", [(str(y), str(y), n) for y, n in sorted(years.items(), reverse=True)])
+    facets["tahun"] = Facet(
+        "tahun", [(str(y), str(y), n) for y, n in sorted(years.items(), reverse=True)]
+    )
     facets["format"] = Facet(
         "format",
         [

@@ -39,13 +39,17 @@ def home(request):
     newest = visible.select_related("organization").order_by("-published_at", "-id")[:6]
     topics = Topic.objects.annotate(n=visible_count(request.user)).filter(n__gt=0)
     organizations = (
-        Organization.objects.annotate(n=visible_count(request.user)).filter(n__gt=0).order_by("-n", "name")
+        Organization.objects.annotate(n=visible_count(request.user))
+        .filter(n__gt=0)
+        .order_by("-n", "name")
     )
     counts = {
         "datasets": visible.count(),
         "organizations": organizations.count(),
         "topics": topics.count(),
-        "regions": Region.objects.filter(parent_id=settings.HOME_REGION, level=Level.REGENCY).count(),
+        "regions": Region.objects.filter(
+            parent_id=settings.HOME_REGION, level=Level.REGENCY
+        ).count(),
     }
     return render(
         request,
@@ -62,13 +66,20 @@ def search(request):
         sort = "relevansi"
     chosen = parse_filters(request.GET, request.user)
     result = search_datasets(request.user, q, chosen, sort, settings.SEARCH_MAX_QUERY_LENGTH)
-    page = Paginator(result.queryset, settings.SEARCH_PAGE_SIZE).get_page(request.GET.get("halaman"))
+    page = Paginator(result.queryset, settings.SEARCH_PAGE_SIZE).get_page(
+        request.GET.get("halaman")
+    )
     facets = []
     for name in FILTERS:
         facet = result.facets.get(name)
-        if facet and facet.items:
+        if facet and (facet.items or chosen.get(name)):
             selected = set(chosen.get(name, []))
             items = [(value, label, n, value in selected) for value, label, n in facet.items]
+            # A chosen value with no hits left stays listed (count 0) so it can be unticked.
+            shown = {value for value, *_ in facet.items}
+            items += [
+                (value, value, 0, True) for value in chosen.get(name, []) if value not in shown
+            ]
             facets.append((name, FACET_TITLES[name], items))
     return render(
         request,
@@ -76,7 +87,11 @@ def search(request):
         {
             "q": q,
             "sort": sort,
-            "sorts": [("relevansi", _("Relevansi")), ("terbaru", _("Terbaru")), ("judul", _("Judul (A–Z)"))],
+            "sorts": [
+                ("relevansi", _("Relevansi")),
+                ("terbaru", _("Terbaru")),
+                ("judul", _("Judul (A–Z)")),
+            ],
             "page": page,
             "total": result.total,
             "facets": facets,
@@ -88,7 +103,9 @@ def search(request):
 
 def _visible_dataset(request, slug):
     dataset = get_object_or_404(
-        Dataset.objects.select_related("organization", "spatial_coverage").prefetch_related("topics", "tags"),
+        Dataset.objects.select_related("organization", "spatial_coverage").prefetch_related(
+            "topics", "tags"
+        ),
         slug=slug,
     )
     authorize(request.user, "dataset.view", dataset)
@@ -130,7 +147,18 @@ def dataset(request, slug):
 
 
 def _labelled(values, labels):
-    return [(labels[key], values[key]) for key in labels if values.get(key) not in (None, "", [])]
+    """(label, text) pairs of a metadata block, lists joined and yes/no spelled out."""
+    pairs = []
+    for key, label in labels.items():
+        value = values.get(key)
+        if value in (None, "", []):
+            continue
+        if isinstance(value, bool):
+            value = _("Ya") if value else _("Tidak")
+        elif isinstance(value, list | tuple):
+            value = ", ".join(str(v) for v in value)
+        pairs.append((label, value))
+    return pairs
 
 
 @route("resource.download")
@@ -146,7 +174,9 @@ def download(request, slug, resource_id, number):
         handle = filestore.open_file(version.file_key)
     except FileNotFoundError:
         raise Http404 from None
-    response = FileResponse(handle, as_attachment=True, filename=version.original_name, content_type=version.media_type)
+    response = FileResponse(
+        handle, as_attachment=True, filename=version.original_name, content_type=version.media_type
+    )
     response["X-Content-SHA256"] = version.sha256
     return response
 
@@ -174,7 +204,10 @@ def topics(request):
 def topic(request, slug):
     item = get_object_or_404(Topic, slug=slug)
     datasets = (
-        Dataset.objects.visible_to(request.user).filter(topics=item).select_related("organization").order_by("title")
+        Dataset.objects.visible_to(request.user)
+        .filter(topics=item)
+        .select_related("organization")
+        .order_by("title")
     )
     return render(request, "portal/topic.html", {"topic": item, "datasets": datasets})
 

@@ -46,7 +46,15 @@ def load_regions(pairs):
             raise ValueError(f"kode wilayah tidak dikenal: {code!r}")
         counts[level] += 1
         parent = code.rsplit(".", 1)[0] if level > 1 else None
-        rows.append(Region(code=code, name=name, level=level, parent_id=parent, bps_code=BPS_CODES.get(code, "")))
+        rows.append(
+            Region(
+                code=code,
+                name=name,
+                level=level,
+                parent_id=parent,
+                bps_code=BPS_CODES.get(code, ""),
+            )
+        )
     with transaction.atomic():
         Region.objects.all().delete()
         for start in range(0, len(rows), BATCH):

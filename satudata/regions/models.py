@@ -16,7 +16,12 @@ class Region(models.Model):
     name = models.CharField(_("nama"), max_length=200)
     level = models.PositiveSmallIntegerField(_("tingkat"), choices=Level.choices, db_index=True)
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children", db_constraint=False
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        db_constraint=False,
     )
     bps_code = models.CharField(_("kode BPS"), max_length=10, blank=True, db_index=True)
 

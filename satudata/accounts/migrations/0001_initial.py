@@ -9,74 +9,233 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
-        ('regions', '0001_initial'),
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("regions", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='User',
+            name="User",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password', models.CharField(max_length=128, verbose_name='password')),
-                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
-                ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
-                ('username', models.CharField(error_messages={'unique': 'A user with that username already exists.'}, help_text='Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.', max_length=150, unique=True, validators=[django.contrib.auth.validators.UnicodeUsernameValidator()], verbose_name='username')),
-                ('first_name', models.CharField(blank=True, max_length=150, verbose_name='first name')),
-                ('last_name', models.CharField(blank=True, max_length=150, verbose_name='last name')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='email address')),
-                ('is_staff', models.BooleanField(default=False, help_text='Designates whether the user can log into this admin site.', verbose_name='staff status')),
-                ('is_active', models.BooleanField(default=True, help_text='Designates whether this user should be treated as active. Unselect this instead of deleting accounts.', verbose_name='active')),
-                ('date_joined', models.DateTimeField(default=django.utils.timezone.now, verbose_name='date joined')),
-                ('full_name', models.CharField(blank=True, max_length=255, verbose_name='nama lengkap')),
-                ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
-                ('user_permissions', models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("password", models.CharField(max_length=128, verbose_name="password")),
+                (
+                    "last_login",
+                    models.DateTimeField(blank=True, null=True, verbose_name="last login"),
+                ),
+                (
+                    "is_superuser",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates that this user has all permissions without explicitly assigning them.",
+                        verbose_name="superuser status",
+                    ),
+                ),
+                (
+                    "username",
+                    models.CharField(
+                        error_messages={"unique": "A user with that username already exists."},
+                        help_text="Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.",
+                        max_length=150,
+                        unique=True,
+                        validators=[django.contrib.auth.validators.UnicodeUsernameValidator()],
+                        verbose_name="username",
+                    ),
+                ),
+                (
+                    "first_name",
+                    models.CharField(blank=True, max_length=150, verbose_name="first name"),
+                ),
+                (
+                    "last_name",
+                    models.CharField(blank=True, max_length=150, verbose_name="last name"),
+                ),
+                (
+                    "email",
+                    models.EmailField(blank=True, max_length=254, verbose_name="email address"),
+                ),
+                (
+                    "is_staff",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates whether the user can log into this admin site.",
+                        verbose_name="staff status",
+                    ),
+                ),
+                (
+                    "is_active",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Designates whether this user should be treated as active. Unselect this instead of deleting accounts.",
+                        verbose_name="active",
+                    ),
+                ),
+                (
+                    "date_joined",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="date joined"
+                    ),
+                ),
+                (
+                    "full_name",
+                    models.CharField(blank=True, max_length=255, verbose_name="nama lengkap"),
+                ),
+                (
+                    "groups",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The groups this user belongs to. A user will get all permissions granted to each of their groups.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.group",
+                        verbose_name="groups",
+                    ),
+                ),
+                (
+                    "user_permissions",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Specific permissions for this user.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.permission",
+                        verbose_name="user permissions",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'pengguna',
-                'verbose_name_plural': 'pengguna',
+                "verbose_name": "pengguna",
+                "verbose_name_plural": "pengguna",
             },
             managers=[
-                ('objects', django.contrib.auth.models.UserManager()),
+                ("objects", django.contrib.auth.models.UserManager()),
             ],
         ),
         migrations.CreateModel(
-            name='Organization',
+            name="Organization",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=100, unique=True, verbose_name='slug')),
-                ('name', models.CharField(max_length=255, verbose_name='nama')),
-                ('short_name', models.CharField(blank=True, max_length=50, verbose_name='singkatan')),
-                ('kind', models.CharField(choices=[('sekretariat', 'Sekretariat'), ('inspektorat', 'Inspektorat'), ('biro', 'Biro'), ('dinas', 'Dinas'), ('badan', 'Badan'), ('satuan', 'Satuan'), ('rsud', 'RSUD'), ('lainnya', 'Lainnya')], default='dinas', max_length=20, verbose_name='jenis')),
-                ('description', models.TextField(blank=True, verbose_name='deskripsi')),
-                ('website', models.URLField(blank=True, verbose_name='situs web')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='surel')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='organizations', to='regions.region', verbose_name='pemerintah daerah')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(max_length=100, unique=True, verbose_name="slug")),
+                ("name", models.CharField(max_length=255, verbose_name="nama")),
+                (
+                    "short_name",
+                    models.CharField(blank=True, max_length=50, verbose_name="singkatan"),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("sekretariat", "Sekretariat"),
+                            ("inspektorat", "Inspektorat"),
+                            ("biro", "Biro"),
+                            ("dinas", "Dinas"),
+                            ("badan", "Badan"),
+                            ("satuan", "Satuan"),
+                            ("rsud", "RSUD"),
+                            ("lainnya", "Lainnya"),
+                        ],
+                        default="dinas",
+                        max_length=20,
+                        verbose_name="jenis",
+                    ),
+                ),
+                ("description", models.TextField(blank=True, verbose_name="deskripsi")),
+                ("website", models.URLField(blank=True, verbose_name="situs web")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="surel")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="organizations",
+                        to="regions.region",
+                        verbose_name="pemerintah daerah",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'perangkat daerah',
-                'verbose_name_plural': 'perangkat daerah',
-                'ordering': ['name'],
+                "verbose_name": "perangkat daerah",
+                "verbose_name_plural": "perangkat daerah",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Membership',
+            name="Membership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('producer', 'Produsen Data'), ('support_steward', 'Walidata Pendukung'), ('steward', 'Walidata'), ('supervisor', 'Pembina Data'), ('leader', 'Pimpinan'), ('admin', 'Admin')], max_length=20, verbose_name='peran')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to=settings.AUTH_USER_MODEL)),
-                ('organization', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='memberships', to='accounts.organization', verbose_name='perangkat daerah')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("producer", "Produsen Data"),
+                            ("support_steward", "Walidata Pendukung"),
+                            ("steward", "Walidata"),
+                            ("supervisor", "Pembina Data"),
+                            ("leader", "Pimpinan"),
+                            ("admin", "Admin"),
+                        ],
+                        max_length=20,
+                        verbose_name="peran",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="memberships",
+                        to="accounts.organization",
+                        verbose_name="perangkat daerah",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'keanggotaan',
-                'verbose_name_plural': 'keanggotaan',
-                'constraints': [models.UniqueConstraint(fields=('user', 'role', 'organization'), name='unique_membership'), models.CheckConstraint(condition=models.Q(models.Q(('organization__isnull', False), ('role__in', ['producer', 'support_steward'])), models.Q(('role__in', ['producer', 'support_steward']), _negated=True), _connector='OR'), name='opd_role_needs_organization')],
+                "verbose_name": "keanggotaan",
+                "verbose_name_plural": "keanggotaan",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("user", "role", "organization"), name="unique_membership"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(
+                                ("organization__isnull", False),
+                                ("role__in", ["producer", "support_steward"]),
+                            ),
+                            models.Q(("role__in", ["producer", "support_steward"]), _negated=True),
+                            _connector="OR",
+                        ),
+                        name="opd_role_needs_organization",
+                    ),
+                ],
             },
         ),
     ]

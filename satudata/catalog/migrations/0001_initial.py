@@ -7,124 +7,328 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('regions', '0001_initial'),
+        ("accounts", "0001_initial"),
+        ("regions", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Tag',
+            name="Tag",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True, verbose_name='nama')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, unique=True, verbose_name="nama")),
             ],
             options={
-                'verbose_name': 'tag',
-                'verbose_name_plural': 'tag',
-                'ordering': ['name'],
+                "verbose_name": "tag",
+                "verbose_name_plural": "tag",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Topic',
+            name="Topic",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=100, unique=True, verbose_name='slug')),
-                ('name', models.CharField(max_length=200, verbose_name='nama')),
-                ('description', models.TextField(blank=True, verbose_name='deskripsi')),
-                ('position', models.PositiveSmallIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(max_length=100, unique=True, verbose_name="slug")),
+                ("name", models.CharField(max_length=200, verbose_name="nama")),
+                ("description", models.TextField(blank=True, verbose_name="deskripsi")),
+                ("position", models.PositiveSmallIntegerField(default=0)),
             ],
             options={
-                'verbose_name': 'topik',
-                'verbose_name_plural': 'topik',
-                'ordering': ['position', 'name'],
+                "verbose_name": "topik",
+                "verbose_name_plural": "topik",
+                "ordering": ["position", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Dataset',
+            name="Dataset",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.CharField(max_length=100, unique=True, validators=[django.core.validators.RegexValidator('^[a-z0-9_-]{2,100}$', "Gunakan 2–100 huruf kecil, angka, '-' atau '_'.")], verbose_name='slug')),
-                ('title', models.CharField(max_length=255, verbose_name='judul')),
-                ('description', models.TextField(blank=True, verbose_name='deskripsi')),
-                ('license', models.CharField(choices=[('CC-BY-4.0', 'Creative Commons Atribusi 4.0'), ('CC0-1.0', 'CC0 1.0 (domain publik)'), ('ODbL-1.0', 'Open Data Commons ODbL 1.0'), ('other-closed', 'Lisensi terbatas pemerintah daerah')], default='CC-BY-4.0', max_length=20, verbose_name='lisensi')),
-                ('update_frequency', models.CharField(choices=[('tahunan', 'Tahunan'), ('semesteran', 'Semesteran'), ('triwulanan', 'Triwulanan'), ('bulanan', 'Bulanan'), ('tidak_tentu', 'Tidak tentu')], default='tahunan', max_length=20, verbose_name='frekuensi pemutakhiran')),
-                ('temporal_start', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='cakupan waktu dari tahun')),
-                ('temporal_end', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='cakupan waktu sampai tahun')),
-                ('spatial_level', models.PositiveSmallIntegerField(blank=True, choices=[(1, 'Provinsi'), (2, 'Kabupaten/Kota'), (3, 'Kecamatan'), (4, 'Desa/Kelurahan')], null=True, verbose_name='tingkat penyajian wilayah')),
-                ('access', models.CharField(choices=[('open', 'Terbuka'), ('restricted', 'Terbatas'), ('closed', 'Tertutup')], default='open', max_length=20, verbose_name='klasifikasi akses')),
-                ('is_priority', models.BooleanField(default=False, verbose_name='Data Prioritas')),
-                ('contact_name', models.CharField(blank=True, max_length=200, verbose_name='nama kontak')),
-                ('contact_email', models.EmailField(blank=True, max_length=254, verbose_name='surel kontak')),
-                ('source', models.CharField(blank=True, max_length=255, verbose_name='sumber data')),
-                ('unit', models.CharField(blank=True, max_length=100, verbose_name='satuan')),
-                ('measure', models.CharField(blank=True, max_length=100, verbose_name='ukuran')),
-                ('activity_metadata', models.JSONField(blank=True, default=dict, verbose_name='metadata kegiatan (MS-Keg)')),
-                ('indicator_metadata', models.JSONField(blank=True, default=dict, verbose_name='metadata indikator (MS-Ind)')),
-                ('state', models.CharField(choices=[('draft', 'Draf'), ('published', 'Terbit'), ('withdrawn', 'Ditarik')], db_index=True, default='draft', max_length=20, verbose_name='status')),
-                ('is_demo', models.BooleanField(default=False, verbose_name='data contoh')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='dibuat')),
-                ('modified_at', models.DateTimeField(auto_now=True, verbose_name='diubah')),
-                ('published_at', models.DateTimeField(blank=True, null=True, verbose_name='diterbitkan')),
-                ('search_document', models.TextField(blank=True, editable=False)),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='datasets', to='accounts.organization', verbose_name='OPD produsen')),
-                ('spatial_coverage', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='regions.region', verbose_name='cakupan wilayah')),
-                ('tags', models.ManyToManyField(blank=True, related_name='datasets', to='catalog.tag', verbose_name='tag')),
-                ('topics', models.ManyToManyField(blank=True, related_name='datasets', to='catalog.topic', verbose_name='topik')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "slug",
+                    models.CharField(
+                        max_length=100,
+                        unique=True,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[a-z0-9_-]{2,100}$",
+                                "Gunakan 2–100 huruf kecil, angka, '-' atau '_'.",
+                            )
+                        ],
+                        verbose_name="slug",
+                    ),
+                ),
+                ("title", models.CharField(max_length=255, verbose_name="judul")),
+                ("description", models.TextField(blank=True, verbose_name="deskripsi")),
+                (
+                    "license",
+                    models.CharField(
+                        choices=[
+                            ("CC-BY-4.0", "Creative Commons Atribusi 4.0"),
+                            ("CC0-1.0", "CC0 1.0 (domain publik)"),
+                            ("ODbL-1.0", "Open Data Commons ODbL 1.0"),
+                            ("other-closed", "Lisensi terbatas pemerintah daerah"),
+                        ],
+                        default="CC-BY-4.0",
+                        max_length=20,
+                        verbose_name="lisensi",
+                    ),
+                ),
+                (
+                    "update_frequency",
+                    models.CharField(
+                        choices=[
+                            ("tahunan", "Tahunan"),
+                            ("semesteran", "Semesteran"),
+                            ("triwulanan", "Triwulanan"),
+                            ("bulanan", "Bulanan"),
+                            ("tidak_tentu", "Tidak tentu"),
+                        ],
+                        default="tahunan",
+                        max_length=20,
+                        verbose_name="frekuensi pemutakhiran",
+                    ),
+                ),
+                (
+                    "temporal_start",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="cakupan waktu dari tahun"
+                    ),
+                ),
+                (
+                    "temporal_end",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="cakupan waktu sampai tahun"
+                    ),
+                ),
+                (
+                    "spatial_level",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        choices=[
+                            (1, "Provinsi"),
+                            (2, "Kabupaten/Kota"),
+                            (3, "Kecamatan"),
+                            (4, "Desa/Kelurahan"),
+                        ],
+                        null=True,
+                        verbose_name="tingkat penyajian wilayah",
+                    ),
+                ),
+                (
+                    "access",
+                    models.CharField(
+                        choices=[
+                            ("open", "Terbuka"),
+                            ("restricted", "Terbatas"),
+                            ("closed", "Tertutup"),
+                        ],
+                        default="open",
+                        max_length=20,
+                        verbose_name="klasifikasi akses",
+                    ),
+                ),
+                ("is_priority", models.BooleanField(default=False, verbose_name="Data Prioritas")),
+                (
+                    "contact_name",
+                    models.CharField(blank=True, max_length=200, verbose_name="nama kontak"),
+                ),
+                (
+                    "contact_email",
+                    models.EmailField(blank=True, max_length=254, verbose_name="surel kontak"),
+                ),
+                (
+                    "source",
+                    models.CharField(blank=True, max_length=255, verbose_name="sumber data"),
+                ),
+                ("unit", models.CharField(blank=True, max_length=100, verbose_name="satuan")),
+                ("measure", models.CharField(blank=True, max_length=100, verbose_name="ukuran")),
+                (
+                    "activity_metadata",
+                    models.JSONField(
+                        blank=True, default=dict, verbose_name="metadata kegiatan (MS-Keg)"
+                    ),
+                ),
+                (
+                    "indicator_metadata",
+                    models.JSONField(
+                        blank=True, default=dict, verbose_name="metadata indikator (MS-Ind)"
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draf"),
+                            ("published", "Terbit"),
+                            ("withdrawn", "Ditarik"),
+                        ],
+                        db_index=True,
+                        default="draft",
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                ("is_demo", models.BooleanField(default=False, verbose_name="data contoh")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="dibuat")),
+                ("modified_at", models.DateTimeField(auto_now=True, verbose_name="diubah")),
+                (
+                    "published_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="diterbitkan"),
+                ),
+                ("search_document", models.TextField(blank=True, editable=False)),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="datasets",
+                        to="accounts.organization",
+                        verbose_name="OPD produsen",
+                    ),
+                ),
+                (
+                    "spatial_coverage",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="regions.region",
+                        verbose_name="cakupan wilayah",
+                    ),
+                ),
+                (
+                    "tags",
+                    models.ManyToManyField(
+                        blank=True, related_name="datasets", to="catalog.tag", verbose_name="tag"
+                    ),
+                ),
+                (
+                    "topics",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="datasets",
+                        to="catalog.topic",
+                        verbose_name="topik",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'dataset',
-                'verbose_name_plural': 'dataset',
-                'ordering': ['title'],
+                "verbose_name": "dataset",
+                "verbose_name_plural": "dataset",
+                "ordering": ["title"],
             },
         ),
         migrations.CreateModel(
-            name='Resource',
+            name="Resource",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=255, verbose_name='nama')),
-                ('description', models.TextField(blank=True, verbose_name='deskripsi')),
-                ('kind', models.CharField(choices=[('table', 'Tabel'), ('document', 'Dokumen')], default='table', max_length=20, verbose_name='jenis')),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('dataset', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='resources', to='catalog.dataset')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=255, verbose_name="nama")),
+                ("description", models.TextField(blank=True, verbose_name="deskripsi")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("table", "Tabel"), ("document", "Dokumen")],
+                        default="table",
+                        max_length=20,
+                        verbose_name="jenis",
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "dataset",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="resources",
+                        to="catalog.dataset",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'sumber daya',
-                'verbose_name_plural': 'sumber daya',
-                'ordering': ['position', 'id'],
+                "verbose_name": "sumber daya",
+                "verbose_name_plural": "sumber daya",
+                "ordering": ["position", "id"],
             },
         ),
         migrations.CreateModel(
-            name='ResourceVersion',
+            name="ResourceVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField(verbose_name='versi')),
-                ('file_key', models.CharField(editable=False, max_length=64)),
-                ('sha256', models.CharField(editable=False, max_length=64, verbose_name='SHA-256')),
-                ('size', models.BigIntegerField(editable=False, verbose_name='ukuran berkas')),
-                ('original_name', models.CharField(max_length=255, verbose_name='nama berkas')),
-                ('format', models.CharField(max_length=20, verbose_name='format')),
-                ('media_type', models.CharField(max_length=100)),
-                ('row_count', models.PositiveIntegerField(blank=True, null=True, verbose_name='jumlah baris')),
-                ('schema', models.JSONField(blank=True, default=dict)),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='dibuat')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('resource', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='versions', to='catalog.resource')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField(verbose_name="versi")),
+                ("file_key", models.CharField(editable=False, max_length=64)),
+                ("sha256", models.CharField(editable=False, max_length=64, verbose_name="SHA-256")),
+                ("size", models.BigIntegerField(editable=False, verbose_name="ukuran berkas")),
+                ("original_name", models.CharField(max_length=255, verbose_name="nama berkas")),
+                ("format", models.CharField(max_length=20, verbose_name="format")),
+                ("media_type", models.CharField(max_length=100)),
+                (
+                    "row_count",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="jumlah baris"),
+                ),
+                ("schema", models.JSONField(blank=True, default=dict)),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="dibuat")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "resource",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="versions",
+                        to="catalog.resource",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'versi',
-                'verbose_name_plural': 'versi',
-                'ordering': ['-number'],
-                'constraints': [models.UniqueConstraint(fields=('resource', 'number'), name='unique_version_number')],
+                "verbose_name": "versi",
+                "verbose_name_plural": "versi",
+                "ordering": ["-number"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("resource", "number"), name="unique_version_number"
+                    )
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='dataset',
-            index=models.Index(fields=['state', 'access'], name='catalog_dat_state_65cb34_idx'),
+            model_name="dataset",
+            index=models.Index(fields=["state", "access"], name="catalog_dat_state_65cb34_idx"),
         ),
     ]

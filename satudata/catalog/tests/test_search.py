@@ -59,7 +59,13 @@ def test_it_ranks_a_title_match_first(catalog):
 
 
 def test_it_ignores_search_operators_in_the_query(catalog):
-    for q in ['miskin" OR "x', "miskin & !bansos", "miskin*", "NEAR(miskin)", "'; DROP TABLE x; --"]:
+    for q in [
+        'miskin" OR "x',
+        "miskin & !bansos",
+        "miskin*",
+        "NEAR(miskin)",
+        "'; DROP TABLE x; --",
+    ]:
         result = search_datasets(None, q)
         assert result.total <= 2
 
@@ -73,8 +79,13 @@ def test_it_searches_from_the_page(client, catalog):
 
 def test_it_sorts_and_filters(client, catalog):
     response = client.get(reverse("portal:search"), {"urut": "judul", "tahun": "2021"})
-    assert [d.slug for d in response.context["page"]] == ["jumlah-penerima-bansos", "persentase-penduduk-miskin"]
+    assert [d.slug for d in response.context["page"]] == [
+        "jumlah-penerima-bansos",
+        "persentase-penduduk-miskin",
+    ]
     response = client.get(reverse("portal:search"), {"format": "CSV", "organisasi": "dinas-sosial"})
     assert [d.slug for d in response.context["page"]] == ["jumlah-penerima-bansos"]
-    response = client.get(reverse("portal:search"), {"urut": "'; DROP", "tahun": "abcd", "halaman": "999"})
+    response = client.get(
+        reverse("portal:search"), {"urut": "'; DROP", "tahun": "abcd", "halaman": "999"}
+    )
     assert response.status_code == 200

@@ -75,14 +75,19 @@ def test_it_counts_only_visible_datasets_for_the_public(clients, catalog, opd_a,
     search = publik.get(reverse("portal:search"))
     assert search.context["total"] == 2
     facets = {name: items for name, _, items in search.context["facets"]}
-    assert {(v, n) for v, _, n, _ in facets["organisasi"]} == {("dinas-kesehatan", 1), ("dinas-sosial", 1)}
+    assert {(v, n) for v, _, n, _ in facets["organisasi"]} == {
+        ("dinas-kesehatan", 1),
+        ("dinas-sosial", 1),
+    }
     assert "kesehatan" not in {v for v, *_ in facets.get("topik", [])}
     assert not {"2015", "2011", "2008"} & {v for v, *_ in facets["tahun"]}
     assert "klasifikasi" not in facets
     home = publik.get(reverse("portal:home"))
     assert home.context["counts"]["datasets"] == 2
     assert home.context["counts"]["topics"] == 1
-    organizations = {o.slug: o.n for o in publik.get(reverse("portal:organizations")).context["organizations"]}
+    organizations = {
+        o.slug: o.n for o in publik.get(reverse("portal:organizations")).context["organizations"]
+    }
     assert organizations == {"dinas-kesehatan": 1, "dinas-sosial": 1}
     topics = {t.slug: t.n for t in publik.get(reverse("portal:topics")).context["topics"]}
     assert topics == {"kemiskinan": 2, "kesehatan": 0}

@@ -5,26 +5,59 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Region',
+            name="Region",
             fields=[
-                ('code', models.CharField(max_length=13, primary_key=True, serialize=False, verbose_name='kode Kemendagri')),
-                ('name', models.CharField(max_length=200, verbose_name='nama')),
-                ('level', models.PositiveSmallIntegerField(choices=[(1, 'Provinsi'), (2, 'Kabupaten/Kota'), (3, 'Kecamatan'), (4, 'Desa/Kelurahan')], db_index=True, verbose_name='tingkat')),
-                ('bps_code', models.CharField(blank=True, db_index=True, max_length=10, verbose_name='kode BPS')),
-                ('parent', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='regions.region')),
+                (
+                    "code",
+                    models.CharField(
+                        max_length=13,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="kode Kemendagri",
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="nama")),
+                (
+                    "level",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (1, "Provinsi"),
+                            (2, "Kabupaten/Kota"),
+                            (3, "Kecamatan"),
+                            (4, "Desa/Kelurahan"),
+                        ],
+                        db_index=True,
+                        verbose_name="tingkat",
+                    ),
+                ),
+                (
+                    "bps_code",
+                    models.CharField(
+                        blank=True, db_index=True, max_length=10, verbose_name="kode BPS"
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="regions.region",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'wilayah',
-                'verbose_name_plural': 'wilayah',
-                'ordering': ['code'],
+                "verbose_name": "wilayah",
+                "verbose_name_plural": "wilayah",
+                "ordering": ["code"],
             },
         ),
     ]

@@ -34,6 +34,12 @@ def test_it_loads_every_kemendagri_code_with_bps_codes_for_ntt(db):
 
 def test_it_reloads_from_a_csv(db, tmp_path):
     path = tmp_path / "kode.csv"
-    path.write_text("kode,nama\n53,Nusa Tenggara Timur\n53.71,Kota Kupang\n53.71.01,Alak\n", encoding="utf-8")
+    path.write_text(
+        "kode,nama\n53,Nusa Tenggara Timur\n53.71,Kota Kupang\n53.71.01,Alak\n", encoding="utf-8"
+    )
     call_command("load_regions", csv=str(path), stdout=open("/dev/null", "w"))
-    assert list(Region.objects.values_list("code", "bps_code")) == [("53", "53"), ("53.71", "5371"), ("53.71.01", "")]
+    assert list(Region.objects.values_list("code", "bps_code")) == [
+        ("53", "53"),
+        ("53.71", "5371"),
+        ("53.71.01", ""),
+    ]

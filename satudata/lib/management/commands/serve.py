@@ -49,8 +49,12 @@ class Command(BaseCommand):
             threading.Thread(target=watch_worker, daemon=True).start()
 
         url = f"http://{host}:{port}/"
-        self.stdout.write(self.style.SUCCESS(f"Satu Data berjalan di {url}  (hentikan dengan Ctrl+C)"))
-        self.stdout.write(f"Basis data: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}")
+        self.stdout.write(
+            self.style.SUCCESS(f"Satu Data berjalan di {url}  (hentikan dengan Ctrl+C)")
+        )
+        self.stdout.write(
+            f"Basis data: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}"
+        )
         try:
             server.run()
         except KeyboardInterrupt:

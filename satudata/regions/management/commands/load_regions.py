@@ -10,7 +10,9 @@ class Command(BaseCommand):
     help = "Muat ulang kode wilayah (Kemendagri) dari data bawaan atau dari CSV kode,nama."
 
     def add_arguments(self, parser):
-        parser.add_argument("--csv", help="CSV dengan kolom kode,nama (untuk Kepmendagri yang lebih baru)")
+        parser.add_argument(
+            "--csv", help="CSV dengan kolom kode,nama (untuk Kepmendagri yang lebih baru)"
+        )
 
     def handle(self, *args, csv=None, **options):
         started = time.monotonic()
