@@ -15,8 +15,8 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/satudata migrate --noinput
-	$(BIN)/satudata demo
+	$(BIN)/satudata migrate --noinput -v 1
+	SATUDATA_SITE_URL=$${SATUDATA_SITE_URL:-http://127.0.0.1:$(PORT)} $(BIN)/satudata demo
 	$(BIN)/satudata serve --port $(PORT)
 
 test: $(STAMP)
