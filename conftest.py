@@ -25,6 +25,8 @@ PASSWORD = "kata-sandi-uji-123"
 @pytest.fixture(autouse=True)
 def _file_store(settings, tmp_path):
     settings.FILE_STORE_DIR = tmp_path / "files"
+    # Argon2 is slow on purpose; the tests create hundreds of users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
