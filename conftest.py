@@ -129,7 +129,7 @@ def make_dataset(
         dataset=dataset, name=f"Tabel {title}", kind=ResourceKind.TABLE
     )
     lines = [",".join(columns)] + [",".join(f'"{c}"' for c in row) for row in rows]
-    add_version(resource, ("\n".join(lines) + "\n").encode(), f"{slug}.csv", actor=actor)
+    add_version(resource, ("\n".join(lines) + "\n").encode(), f"{slug}.csv", actor=actor, published=True)
     refresh_search_document(dataset)
     return dataset
 

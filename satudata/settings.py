@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "satudata.regions",
     "satudata.accounts",
     "satudata.catalog",
+    "satudata.audit",
     "satudata.ingest",
     "satudata.portal",
 ]

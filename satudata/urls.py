@@ -9,6 +9,7 @@ from satudata.portal import views as portal_views
 
 urlpatterns = [
     path("", include("satudata.portal.urls")),
+    path("kelola/", include("satudata.ingest.urls")),
     path("healthz", portal_views.healthz, name="healthz"),
     path(
         "masuk/",

@@ -6,6 +6,7 @@ from pathlib import PurePath
 
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
 
 from satudata.lib import filestore
 from satudata.lib.text import search_document
@@ -29,8 +30,12 @@ def read_csv_header(data: bytes, sample_rows=100_000):
 
 
 @transaction.atomic
-def add_version(resource: Resource, data: bytes, original_name: str, *, actor=None, schema=None):
-    """Store `data` durably and record it as the next immutable version of `resource`."""
+def add_version(resource: Resource, data: bytes, original_name: str, *, actor=None, schema=None, published=False):
+    """Store `data` durably and record it as the next immutable version of `resource`.
+
+    A version is public only once published; `published=True` is for loaders (demo, fixtures)
+    whose versions are public from the start.
+    """
     stored = filestore.put(data)
     fmt, media_type = format_of(original_name)
     row_count = None
@@ -55,6 +60,7 @@ def add_version(resource: Resource, data: bytes, original_name: str, *, actor=No
         row_count=row_count,
         schema=schema,
         created_by=actor,
+        published_at=timezone.now() if published else None,
     )
     refresh_search_document(resource.dataset)
     return version

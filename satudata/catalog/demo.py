@@ -1189,7 +1189,9 @@ def ensure_datasets(province, regencies, orgs, topics, users, result):
         # Give the history plausible dates: only the timestamps of versions made just now are
         # set, once; their content stays immutable.
         for version, stamp in stamps:
-            ResourceVersion.objects.filter(pk=version.pk).update(created_at=stamp)
+            ResourceVersion.objects.filter(pk=version.pk).update(
+                created_at=stamp, published_at=max(stamp, published_at) if published_at else None
+            )
         Resource.objects.filter(dataset=dataset).update(created_at=uploaded)
         Dataset.objects.filter(pk=dataset.pk).update(
             created_at=uploaded - timedelta(days=7), modified_at=max(stamp for _, stamp in stamps)

@@ -183,6 +183,9 @@ class Resource(models.Model):
     )
     position = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The column contract (Frictionless Table Schema with MS-Var keys per field): inferred from
+    # the first upload, edited by the Produsen, applied to every later upload.
+    schema = models.JSONField(_("skema kolom"), default=dict, blank=True)
 
     class Meta:
         ordering = ["position", "id"]
@@ -213,6 +216,13 @@ class ResourceVersion(models.Model):
     row_count = models.PositiveIntegerField(_("jumlah baris"), null=True, blank=True)
     # Frictionless Table Schema; each field may carry MS-Var keys (constants.MS_VAR_FIELDS).
     schema = models.JSONField(default=dict, blank=True)
+    # The validated table as Parquet, and the downloads made from it: {"csv": {"key", "size"}, …}.
+    parquet_key = models.CharField(max_length=64, blank=True, editable=False)
+    downloads = models.JSONField(default=dict, blank=True, editable=False)
+    # Columns the personal-data guard flagged: [{"column", "code", "message"}]; a Terbuka
+    # dataset cannot publish such a version without a recorded Walidata override.
+    pii_findings = models.JSONField(default=list, blank=True, editable=False)
+    published_at = models.DateTimeField(_("diterbitkan"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -235,17 +245,31 @@ class ResourceVersion(models.Model):
         super().save(*args, **kwargs)
 
     @property
+    def is_published(self):
+        return self.published_at is not None
+
+    @property
     def is_tabular_preview(self):
-        return self.format == "CSV"
+        return bool(self.parquet_key) or self.format == "CSV"
 
     def preview(self, limit):
-        """(header, first `limit` rows) of a CSV version, every cell as text; None for others."""
-        if not self.is_tabular_preview:
+        """(header, first `limit` rows) as text: from the validated Parquet, else the CSV."""
+        if self.parquet_key:
+            import pyarrow.parquet as pq
+
+            with filestore.open_file(self.parquet_key) as raw:
+                reader = pq.ParquetFile(raw)
+                header = reader.schema_arrow.names
+                rows = []
+                for batch in reader.iter_batches(batch_size=limit):
+                    for row in batch.to_pylist():
+                        rows.append(["" if row[c] is None else str(row[c]) for c in header])
+                    break
+            return header, rows[:limit]
+        if self.format != "CSV":
             return None
         with filestore.open_file(self.file_key) as raw:
-            reader = csv.reader(
-                io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline="")
-            )
+            reader = csv.reader(io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline=""))
             header = next(reader, [])
             return header, list(itertools.islice(reader, limit))
 

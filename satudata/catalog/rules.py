@@ -12,10 +12,19 @@ def view_dataset(user, dataset):
     return Dataset.objects.filter(pk=dataset.pk).filter(visibility_q(user)).exists()
 
 
+@rule("version.view")
+def view_version(user, version):
+    """See a version: its dataset may be seen, and it is published or the user may change the dataset."""
+    dataset = version.resource.dataset
+    if not view_dataset(user, dataset):
+        return False
+    return version.is_published or change_dataset(user, dataset)
+
+
 @rule("resource.download")
 def download_resource(user, version):
-    """Download a stored file: allowed exactly when its dataset may be seen."""
-    return view_dataset(user, version.resource.dataset)
+    """Download a version's files (original, CSV, XLSX, JSON, Parquet): exactly who may see the version."""
+    return view_version(user, version)
 
 
 @rule("dataset.change", read_action="dataset.view")

@@ -7,3 +7,6 @@ class IngestConfig(AppConfig):
     name = "satudata.ingest"
     label = "ingest"
     verbose_name = "Unggah dan validasi"
+
+    def ready(self):
+        from . import rules  # noqa: F401  (registers upload and publication permissions)

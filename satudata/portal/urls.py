@@ -1,5 +1,7 @@
 from django.urls import path
 
+from satudata.ingest import views as ingest_views
+
 from . import views
 
 app_name = "portal"
@@ -12,6 +14,16 @@ urlpatterns = [
         "dataset/<slug:slug>/berkas/<int:resource_id>/v<int:number>/unduh/",
         views.download,
         name="download",
+    ),
+    path(
+        "dataset/<slug:slug>/berkas/<int:resource_id>/v<int:number>/unduh.<str:fmt>",
+        views.download,
+        name="download_format",
+    ),
+    path(
+        "dataset/<slug:slug>/berkas/<int:resource_id>/templat.<str:fmt>",
+        ingest_views.template,
+        name="template",
     ),
     path("organisasi/", views.organizations, name="organizations"),
     path("organisasi/<slug:slug>/", views.organization, name="organization"),

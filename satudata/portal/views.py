@@ -11,9 +11,10 @@ from django.views.decorators.cache import never_cache
 
 from satudata.accounts.models import Organization
 from satudata.accounts.permissions import authorize, can, route
-from satudata.catalog.constants import MS_IND_FIELDS, MS_KEG_FIELDS, MS_VAR_FIELDS
+from satudata.catalog.constants import MS_IND_FIELDS, MS_KEG_FIELDS, MS_VAR_FIELDS, Access, State
 from satudata.catalog.models import Dataset, ResourceVersion, Topic, visibility_q
 from satudata.catalog.search import FILTERS, SORTS, parse_filters, search_datasets
+from satudata.ingest.views import audit_restricted_download
 from satudata.lib import filestore
 from satudata.regions.constants import Level
 from satudata.regions.models import Region
@@ -115,18 +116,25 @@ def _visible_dataset(request, slug):
 @route("dataset.view")
 def dataset(request, slug):
     dataset = _visible_dataset(request, slug)
+    may_change = can(request.user, "dataset.upload", dataset)
     resources = []
     for resource in dataset.resources.prefetch_related(
         Prefetch("versions", queryset=ResourceVersion.objects.select_related("created_by"))
     ):
-        latest = resource.latest_version
+        # Unpublished versions are seen only by those who may change the dataset.
+        versions = sorted(
+            (v for v in resource.versions.all() if v.is_published or may_change),
+            key=lambda v: -v.number,
+        )
+        published = [v for v in versions if v.is_published]
+        latest = published[0] if published else (versions[0] if versions else None)
         preview = latest.preview(settings.PREVIEW_ROWS) if latest else None
         columns = latest.schema.get("fields", []) if latest else []
         resources.append(
             {
                 "resource": resource,
                 "latest": latest,
-                "versions": sorted(resource.versions.all(), key=lambda v: -v.number),
+                "versions": versions,
                 "preview": preview,
                 "columns": columns,
                 "has_column_metadata": any(any(c.get(k) for k in MS_VAR_FIELDS) for c in columns),
@@ -142,6 +150,8 @@ def dataset(request, slug):
             "indicator_metadata": _labelled(dataset.indicator_metadata, MS_IND_FIELDS),
             "activity_metadata": _labelled(dataset.activity_metadata, MS_KEG_FIELDS),
             "show_access": can(request.user, "catalog.see_access_facet"),
+            "can_upload": may_change,
+            "download_formats": list(DOWNLOAD_TYPES),
         },
     )
 
@@ -161,8 +171,17 @@ def _labelled(values, labels):
     return pairs
 
 
+DOWNLOAD_TYPES = {
+    "csv": ("text/csv; charset=utf-8", "csv"),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
+    "json": ("application/json", "json"),
+    "parquet": ("application/vnd.apache.parquet", "parquet"),
+}
+
+
 @route("resource.download")
-def download(request, slug, resource_id, number):
+def download(request, slug, resource_id, number, fmt=None):
+    """The original file (no fmt) or a format made from the validated table."""
     version = get_object_or_404(
         ResourceVersion.objects.select_related("resource__dataset"),
         resource_id=resource_id,
@@ -170,14 +189,23 @@ def download(request, slug, resource_id, number):
         resource__dataset__slug=slug,
     )
     authorize(request.user, "resource.download", version)
+    if fmt is None:
+        key, filename, content_type = version.file_key, version.original_name, version.media_type
+    else:
+        if fmt not in DOWNLOAD_TYPES or fmt not in version.downloads:
+            raise Http404
+        key = version.downloads[fmt]["key"]
+        content_type, extension = DOWNLOAD_TYPES[fmt]
+        filename = f"{version.resource.dataset.slug}-{version.resource_id}-v{version.number}.{extension}"
     try:
-        handle = filestore.open_file(version.file_key)
+        handle = filestore.open_file(key)
     except FileNotFoundError:
         raise Http404 from None
-    response = FileResponse(
-        handle, as_attachment=True, filename=version.original_name, content_type=version.media_type
-    )
-    response["X-Content-SHA256"] = version.sha256
+    dataset = version.resource.dataset
+    if dataset.access != Access.OPEN or not version.is_published or dataset.state != State.PUBLISHED:
+        audit_restricted_download(request, version, fmt or "asli")
+    response = FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)
+    response["X-Content-SHA256"] = version.sha256 if fmt is None else key
     return response
 
 

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class AuditConfig(AppConfig):
+    """Append-only, hash-chained record of who did what, written inside the same transaction."""
+
+    name = "satudata.audit"
+    label = "audit"
+    verbose_name = "Jejak audit"

@@ -1,0 +1,439 @@
+"""Upload, processing, publication and personal-data overrides of resource versions."""
+
+import logging
+import shutil
+import socket
+import tempfile
+import time
+from pathlib import Path, PurePath
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from satudata.audit.actions import record
+from satudata.audit.constants import AuditAction
+from satudata.catalog.actions import format_of, refresh_search_document
+from satudata.catalog.constants import Access
+from satudata.catalog.models import Resource, ResourceVersion
+from satudata.lib import filestore
+
+from .constants import MAX_STORED_PROBLEMS, STAGE_START, RunStatus, Stage
+from .models import IngestRun, PiiOverride, RunProblem
+from .problems import Problem, Severity
+
+log = logging.getLogger(__name__)
+
+
+class UploadRefused(Exception):
+    """An upload refused before it is stored (too large, empty); the message is for the user."""
+
+
+class PublishRefused(Exception):
+    """A version that may not be published yet; the message says why, in Indonesian."""
+
+
+def store_upload(stream, original_name, *, max_bytes):
+    """Store an upload durably, refusing it once it passes max_bytes (counted while streaming)."""
+
+    class Capped:
+        def __init__(self, raw):
+            self.raw = raw
+            self.seen = 0
+
+        def read(self, n=-1):
+            chunk = self.raw.read(n)
+            self.seen += len(chunk)
+            if self.seen > max_bytes:
+                raise UploadRefused(
+                    _("Berkas terlalu besar: batasnya %(mb)s MB.") % {"mb": max_bytes // (1024 * 1024)}
+                )
+            return chunk
+
+    stored = filestore.put(Capped(stream))
+    if stored.size == 0:
+        raise UploadRefused(_("Berkas kosong. Pilih berkas CSV, XLSX, XLS, ODS atau JSON yang berisi data."))
+    return stored
+
+
+def start_upload(resource: Resource, stream, original_name: str, *, actor, request=None) -> IngestRun:
+    """Keep the file durably, then record the run and queue its processing after commit.
+
+    The file is fsync'd into the store before the run row exists, so an acknowledged
+    upload is never lost; a crash between the two leaves only an unreferenced file.
+    """
+    stored = store_upload(stream, original_name, max_bytes=settings.UPLOAD_MAX_BYTES)
+    with transaction.atomic():
+        run = IngestRun.objects.create(
+            resource=resource,
+            file_key=stored.key,
+            size=stored.size,
+            original_name=PurePath(original_name).name[:255] or "unggahan",
+            uploaded_by=actor if actor is not None and actor.is_authenticated else None,
+        )
+        record(
+            AuditAction.UPLOAD,
+            run,
+            actor=actor,
+            request=request,
+            after={"resource": resource.pk, "file": run.original_name, "sha256": stored.key, "size": stored.size},
+        )
+        transaction.on_commit(lambda: enqueue(run))
+    return run
+
+
+def enqueue(run):
+    from .tasks import process_upload
+
+    process_upload.enqueue(run.pk)
+
+
+class Progress:
+    """Writes a run's stage and percent, at most about twice a second."""
+
+    def __init__(self, run):
+        self.run = run
+        self.last = 0.0
+
+    def stage(self, stage):
+        self.set(stage, STAGE_START[stage], force=True)
+
+    def within(self, stage, next_stage):
+        start, end = STAGE_START[stage], STAGE_START[next_stage]
+
+        def report(fraction):
+            self.set(stage, start + (end - start) * max(0.0, min(1.0, fraction)))
+
+        return report
+
+    def set(self, stage, percent, force=False):
+        now = time.monotonic()
+        if not force and now - self.last < 0.5:
+            return
+        self.last = now
+        IngestRun.objects.filter(pk=self.run.pk).update(stage=stage, percent=int(percent))
+
+
+def process_run(run_id: int):
+    """Process one upload; safe to call again (a finished run is left as it is)."""
+    with transaction.atomic():
+        run = IngestRun.objects.select_for_update().select_related("resource__dataset").get(pk=run_id)
+        if run.is_finished:
+            return run
+        run.status = RunStatus.RUNNING
+        run.started_at = timezone.now()
+        run.worker = f"{socket.gethostname()}:{_pid()}"
+        run.attempts += 1
+        run.save(update_fields=["status", "started_at", "worker", "attempts"])
+    workdir = Path(tempfile.mkdtemp(prefix=f"run-{run.pk}-", dir=_tmp_root()))
+    try:
+        outcome = _pipeline(run, workdir)
+    except Exception as error:  # noqa: BLE001 - any failure ends as a clear, stored failure
+        log.exception("ingest run %s failed", run.pk)
+        outcome = _failure(run, error)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    return outcome
+
+
+def _pid():
+    import os
+
+    return os.getpid()
+
+
+def _tmp_root():
+    root = Path(settings.VAR_DIR) / "tmp"
+    root.mkdir(parents=True, exist_ok=True)
+    return root
+
+
+def _pipeline(run, workdir):
+    from . import convert, pii, read, report, schema, validate, xlsx_parts
+    from .reference import RegionReference
+
+    progress = Progress(run)
+    source = filestore.path_for(run.file_key)
+    progress.stage(Stage.READING)
+    try:
+        sheets = read.read_upload(
+            source, run.original_name, workdir, limits=_limits(), progress=progress.within(Stage.READING, Stage.SCHEMA)
+        )
+    except read.UnreadableFile as unreadable:
+        return _finish(run, [unreadable.problem], status=RunStatus.NEEDS_FIX)
+    problems = [p for sheet in sheets for p in sheet.problems]
+    main = _main_sheet(sheets)
+    if main is None:
+        problems.append(
+            Problem(
+                code="file.no_data",
+                severity=Severity.ERROR,
+                message=_("Tidak ada tabel berisi data di berkas ini."),
+                hint=_("Pastikan lembar pertama berisi satu baris judul kolom dan baris-baris data di bawahnya."),
+            )
+        )
+        return _finish(run, problems, status=RunStatus.NEEDS_FIX)
+
+    progress.stage(Stage.SCHEMA)
+    regions = RegionReference.from_database()
+    contract = run.resource.schema
+    table_schema = schema.infer_schema(main, regions)
+    if contract.get("fields"):
+        table_schema = schema.merge_schema(contract, table_schema)
+
+    progress.stage(Stage.VALIDATING)
+    result = validate.validate(
+        main, table_schema, regions, workdir, progress=progress.within(Stage.VALIDATING, Stage.PII)
+    )
+    problems.extend(result.problems)
+
+    progress.stage(Stage.PII)
+    findings = [f for sheet in sheets for f in pii.scan_sheet(sheet)]
+    if format_of(run.original_name)[0] in {"XLSX"}:
+        findings.extend(xlsx_parts.scan_xlsx_parts(source))
+    problems.extend(findings)
+
+    progress.stage(Stage.STORING)
+    report_path = workdir / "laporan.xlsx"
+    report.problems_xlsx(main, problems, report_path)
+    with open(report_path, "rb") as f:
+        report_key = filestore.put(f).key
+    blocking = [p for p in problems if p.severity == Severity.ERROR and not p.code.startswith("pii.")]
+    if blocking:
+        return _finish(run, problems, status=RunStatus.NEEDS_FIX, sheet=main, rows=result.row_count,
+                       table_schema=table_schema, report_key=report_key)
+    downloads = {}
+    for fmt, path in convert.write_downloads(result.typed_path, table_schema, workdir).items():
+        with open(path, "rb") as f:
+            stored = filestore.put(f)
+        downloads[fmt] = {"key": stored.key, "size": stored.size}
+    return _finish(run, problems, status=RunStatus.SUCCEEDED, sheet=main, rows=result.row_count,
+                   table_schema=table_schema, report_key=report_key, downloads=downloads, findings=findings)
+
+
+def _limits():
+    from .read import Limits
+
+    return Limits(max_bytes=settings.UPLOAD_MAX_BYTES)
+
+
+def _main_sheet(sheets):
+    """The table a version is made of: the first visible sheet with rows."""
+    for sheet in sheets:
+        if not sheet.hidden and sheet.row_count > 0 and sheet.header:
+            return sheet
+    return None
+
+
+def _finish(run, problems, *, status, sheet=None, rows=None, table_schema=None, report_key="",
+            downloads=None, findings=()):
+    errors = sum(1 for p in problems if p.severity == Severity.ERROR)
+    warnings = sum(1 for p in problems if p.severity != Severity.ERROR)
+    counts = {}
+    for p in problems:
+        counts[p.code] = counts.get(p.code, 0) + (p.count or 1)
+    with transaction.atomic():
+        run = IngestRun.objects.select_for_update().get(pk=run.pk)
+        if run.is_finished:  # another worker finished it meanwhile
+            return run
+        RunProblem.objects.filter(run=run).delete()
+        RunProblem.objects.bulk_create(
+            [_problem_row(run, p) for p in _ordered(problems)[:MAX_STORED_PROBLEMS]], batch_size=500
+        )
+        run.status = status
+        run.stage = Stage.DONE
+        run.percent = 100
+        run.finished_at = timezone.now()
+        run.sheet = sheet.name if sheet else ""
+        run.row_count = rows
+        run.error_count = errors
+        run.warning_count = warnings
+        run.pii_count = len(findings)
+        run.counts_by_code = counts
+        run.schema = table_schema or {}
+        run.report_key = report_key
+        if status == RunStatus.SUCCEEDED:
+            run.version = _new_version(run, table_schema, downloads, findings)
+        if table_schema and not run.resource.schema.get("fields"):
+            # The first upload's inferred schema becomes the resource's column contract.
+            Resource.objects.filter(pk=run.resource_id).update(schema=table_schema)
+        run.save()
+    return run
+
+
+def _ordered(problems):
+    # PII first, then errors, then warnings, each in file order.
+    def key(p):
+        return (not p.code.startswith("pii."), p.severity != Severity.ERROR, p.sheet, p.row or 0, p.column_index or 0)
+
+    return sorted(problems, key=key)
+
+
+def _problem_row(run, p):
+    return RunProblem(
+        run=run,
+        code=p.code[:50],
+        severity=p.severity,
+        message=p.message,
+        hint=p.hint,
+        sheet=(p.sheet or "")[:255],
+        row=p.row,
+        column=(p.column or "")[:1000],
+        column_index=p.column_index,
+        value=(p.value or "")[:100],
+        count=p.count or 1,
+        extra=p.extra or {},
+    )
+
+
+def _new_version(run, table_schema, downloads, findings):
+    resource = Resource.objects.select_for_update().get(pk=run.resource_id)
+    number = (resource.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+    fmt, media_type = format_of(run.original_name)
+    version = ResourceVersion.objects.create(
+        resource=resource,
+        number=number,
+        file_key=run.file_key,
+        sha256=run.file_key,
+        size=run.size,
+        original_name=run.original_name,
+        format=fmt,
+        media_type=media_type,
+        row_count=run.row_count,
+        schema=table_schema,
+        parquet_key=downloads.get("parquet", {}).get("key", ""),
+        downloads=downloads,
+        pii_findings=[{"column": f.column, "sheet": f.sheet, "code": f.code, "message": f.message} for f in findings],
+        created_by=run.uploaded_by,
+    )
+    record(
+        AuditAction.VERSION_CREATE,
+        version,
+        actor=run.uploaded_by,
+        after={"number": number, "sha256": run.file_key, "rows": run.row_count, "pii_findings": len(findings)},
+    )
+    refresh_search_document(resource.dataset)
+    return version
+
+
+def _failure(run, error):
+    problem = Problem(
+        code="run.failed",
+        severity=Severity.ERROR,
+        message=_("Pemrosesan berkas gagal karena kesalahan di sistem, bukan di berkas Anda."),
+        hint=_("Coba unggah lagi. Bila terus gagal, hubungi Walidata dengan menyebut nomor proses ini."),
+        extra={"detail": repr(error)[:500]},
+    )
+    run = _finish(run, [problem], status=RunStatus.FAILED)
+    IngestRun.objects.filter(pk=run.pk).update(failure=repr(error)[:2000])
+    return run
+
+
+# --- publication and the personal-data guard -------------------------------------------------
+
+
+def pii_blocks(version):
+    """True when the personal-data guard stops this version from being published."""
+    return (
+        version.resource.dataset.access == Access.OPEN
+        and bool(version.pii_findings)
+        and not version.pii_overrides.exists()
+    )
+
+
+def publish_version(version, *, actor, request=None):
+    if version.is_published:
+        return version
+    if pii_blocks(version):
+        raise PublishRefused(
+            _(
+                "Versi ini memuat data pribadi (%(columns)s). Hapus, agregasikan atau samarkan kolom "
+                "tersebut dan unggah ulang, atau Walidata mencatat pengecualian tertulis."
+            )
+            % {"columns": ", ".join(sorted({f["column"] or f["sheet"] for f in version.pii_findings}))}
+        )
+    with transaction.atomic():
+        now = timezone.now()
+        # published_at is the one field of a version that changes, once: the content never does.
+        ResourceVersion.objects.filter(pk=version.pk, published_at__isnull=True).update(published_at=now)
+        version.published_at = now
+        record(AuditAction.VERSION_PUBLISH, version, actor=actor, request=request, after={"published_at": now})
+    return version
+
+
+def override_pii(version, reason, *, actor, request=None):
+    reason = (reason or "").strip()
+    if len(reason) < 20:
+        raise PublishRefused(_("Tuliskan alasan pengecualian dengan jelas (paling sedikit 20 karakter)."))
+    with transaction.atomic():
+        override = PiiOverride.objects.create(version=version, reason=reason, decided_by=actor)
+        record(
+            AuditAction.PII_OVERRIDE,
+            version,
+            actor=actor,
+            request=request,
+            before={"pii_findings": version.pii_findings},
+            reason=reason,
+        )
+    return override
+
+
+# --- the column contract -----------------------------------------------------------------------
+
+MS_VAR_KEYS = ("definition", "unit", "measure", "classification")
+
+
+def schema_with_edits(schema, columns):
+    """The schema with a Produsen's edits (title, type, required, MS-Var) applied by column name."""
+    edits = {c["name"]: c for c in columns}
+    fields = []
+    for field in schema.get("fields", []):
+        field = dict(field)
+        edit = edits.get(field.get("name"))
+        if edit:
+            field["title"] = edit["title"].strip()
+            if field.get("satudata:role") not in {"region_code"}:  # region codes always stay text
+                field["type"] = edit["type"]
+            if field["type"] != "string":
+                field.pop("format", None)
+            constraints = dict(field.get("constraints", {}))
+            constraints["required"] = bool(edit["required"])
+            field["constraints"] = constraints
+            for key in MS_VAR_KEYS:
+                value = (edit.get(key) or "").strip()
+                if value:
+                    field[key] = value
+                else:
+                    field.pop(key, None)
+        fields.append(field)
+    return {**schema, "fields": fields}
+
+
+def rerun_with_schema(run, new_schema, *, actor, request=None):
+    """Save the edited contract and check the resource's latest upload again against it."""
+    resource = run.resource
+    with transaction.atomic():
+        before = resource.schema
+        Resource.objects.filter(pk=resource.pk).update(schema=new_schema)
+        resource.schema = new_schema
+        record(AuditAction.SCHEMA_CHANGE, resource, actor=actor, request=request, before=before, after=new_schema)
+        rerun = IngestRun.objects.create(
+            resource=resource,
+            file_key=run.file_key,
+            size=run.size,
+            original_name=run.original_name,
+            uploaded_by=actor,
+        )
+        transaction.on_commit(lambda: enqueue(rerun))
+    return rerun
+
+
+def code_lists():
+    """Code lists offered as dropdowns in templates: the home province's kab/kota."""
+    from satudata.regions.constants import Level
+    from satudata.regions.models import Region
+
+    regencies = Region.objects.filter(parent_id=settings.HOME_REGION, level=Level.REGENCY).order_by("code")
+    return {"region_code": [(r.code, r.name) for r in regencies]}

@@ -1,0 +1,255 @@
+from django.conf import settings
+from django.contrib import messages
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from satudata.accounts.permissions import authorize, can, route
+from satudata.audit.actions import record
+from satudata.audit.constants import AuditAction
+from satudata.catalog.constants import ResourceKind
+from satudata.catalog.models import Dataset, Resource, ResourceVersion
+from satudata.lib import filestore
+
+from . import actions
+from .forms import ColumnFormSet, UploadForm
+from .models import IngestRun
+
+ROLE_LABELS = {
+    "region_code": gettext_lazy("Kode wilayah"),
+    "region_name": gettext_lazy("Nama wilayah"),
+    "period": gettext_lazy("Periode"),
+    "measure": gettext_lazy("Nilai (ukuran)"),
+    "attribute": gettext_lazy("Keterangan"),
+}
+
+
+def _dataset(request, slug, action):
+    dataset = get_object_or_404(Dataset.objects.select_related("organization"), slug=slug)
+    authorize(request.user, action, dataset)
+    return dataset
+
+
+@route("ingest.manage")
+def manage(request):
+    authorize(request.user, "ingest.manage")
+    datasets = [
+        d
+        for d in Dataset.objects.visible_to(request.user).select_related("organization").order_by("organization__name", "title")
+        if can(request.user, "dataset.upload", d)
+    ]
+    runs = [
+        r
+        for r in IngestRun.objects.select_related("resource__dataset", "uploaded_by").order_by("-id")[:200]
+        if can(request.user, "ingest.view_run", r)
+    ][:20]
+    return render(request, "ingest/manage.html", {"datasets": datasets, "runs": runs})
+
+
+@route("dataset.upload")
+def upload(request, slug):
+    dataset = _dataset(request, slug, "dataset.upload")
+    resources = list(dataset.resources.filter(kind=ResourceKind.TABLE))
+    form = UploadForm(
+        request.POST or None, request.FILES or None, resources=resources, initial={"resource": request.GET.get("tabel")}
+    )
+    if request.method == "POST" and form.is_valid():
+        upload_file = form.cleaned_data["file"]
+        if upload_file.size > settings.UPLOAD_MAX_BYTES:
+            form.add_error("file", _("Berkas terlalu besar: batasnya %(mb)s MB.") % {"mb": settings.UPLOAD_MAX_BYTES // 2**20})
+        else:
+            with transaction.atomic():
+                if form.cleaned_data["resource"] == "new":
+                    resource = Resource.objects.create(
+                        dataset=dataset, name=form.cleaned_data["new_name"].strip(), kind=ResourceKind.TABLE,
+                        position=len(resources),
+                    )
+                else:
+                    resource = get_object_or_404(dataset.resources, pk=form.cleaned_data["resource"])
+                try:
+                    run = actions.start_upload(resource, upload_file, upload_file.name, actor=request.user, request=request)
+                except actions.UploadRefused as refused:
+                    transaction.set_rollback(True)
+                    form.add_error("file", str(refused))
+                    run = None
+            if run is not None:
+                if request.headers.get("X-Requested-With") == "fetch":
+                    return JsonResponse({"run": reverse("ingest:run", args=[run.pk])})
+                return redirect("ingest:run", run.pk)
+    return render(
+        request,
+        "ingest/upload.html",
+        {"dataset": dataset, "form": form, "max_mb": settings.UPLOAD_MAX_BYTES // 2**20},
+        status=400 if form.errors else 200,
+    )
+
+
+def _run(request, pk):
+    run = get_object_or_404(IngestRun.objects.select_related("resource__dataset", "uploaded_by", "version"), pk=pk)
+    authorize(request.user, "ingest.view_run", run)
+    return run
+
+
+@never_cache
+@route("ingest.view_run")
+def run(request, pk):
+    run = _run(request, pk)
+    problems = list(run.problems.all()[:1000])
+    version = run.version
+    return render(
+        request,
+        "ingest/run.html",
+        {
+            "run": run,
+            "dataset": run.resource.dataset,
+            "pii": [p for p in problems if p.is_pii],
+            "errors": [p for p in problems if not p.is_pii and p.severity == "error"],
+            "warnings": [p for p in problems if not p.is_pii and p.severity != "error"],
+            "fields": [
+                {
+                    "name": f.get("name", ""),
+                    "type": f.get("type", ""),
+                    "role": ROLE_LABELS.get(f.get("satudata:role"), "—"),
+                    "unit": f.get("unit", ""),
+                }
+                for f in run.schema.get("fields", [])
+            ],
+            "version": version,
+            "pii_blocks": version is not None and actions.pii_blocks(version),
+            "can_publish": version is not None and can(request.user, "version.publish", version),
+            "can_override": version is not None and can(request.user, "pii.override", version),
+        },
+    )
+
+
+@never_cache
+@route("ingest.view_run")
+def run_status(request, pk):
+    run = _run(request, pk)
+    return JsonResponse(
+        {
+            "status": run.status,
+            "status_label": run.get_status_display(),
+            "stage": run.stage,
+            "stage_label": run.get_stage_display(),
+            "percent": run.percent,
+            "finished": run.is_finished,
+        }
+    )
+
+
+@route("ingest.view_run")
+def run_report(request, pk):
+    run = _run(request, pk)
+    if not run.report_key:
+        raise Http404
+    return FileResponse(
+        filestore.open_file(run.report_key),
+        as_attachment=True,
+        filename=f"laporan-pemeriksaan-{run.pk}.xlsx",
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+def _version(request, pk, action):
+    version = get_object_or_404(ResourceVersion.objects.select_related("resource__dataset"), pk=pk)
+    authorize(request.user, action, version)
+    return version
+
+
+@require_POST
+@route("version.publish")
+def publish(request, pk):
+    version = _version(request, pk, "version.publish")
+    try:
+        actions.publish_version(version, actor=request.user, request=request)
+        messages.success(request, _("Versi %(n)s diterbitkan.") % {"n": version.number})
+    except actions.PublishRefused as refused:
+        messages.error(request, str(refused))
+    return redirect(_back(request, version))
+
+
+@require_POST
+@route("pii.override")
+def override(request, pk):
+    version = _version(request, pk, "pii.override")
+    try:
+        actions.override_pii(version, request.POST.get("reason", ""), actor=request.user, request=request)
+        messages.success(request, _("Pengecualian data pribadi dicatat di jejak audit."))
+    except actions.PublishRefused as refused:
+        messages.error(request, str(refused))
+    return redirect(_back(request, version))
+
+
+def _back(request, version):
+    run = getattr(version, "ingest_run", None)
+    return reverse("ingest:run", args=[run.pk]) if run else version.resource.dataset.get_absolute_url()
+
+
+@route("dataset.upload")
+def edit_schema(request, slug, resource_id):
+    dataset = _dataset(request, slug, "dataset.upload")
+    resource = get_object_or_404(dataset.resources, pk=resource_id)
+    latest = resource.versions.order_by("-number").first()
+    run = resource.ingest_runs.order_by("-id").first()
+    schema = (latest.schema if latest else None) or (run.schema if run else {}) or {}
+    fields = schema.get("fields", [])
+    initial = [
+        {
+            "name": f.get("name", ""),
+            "title": f.get("title", ""),
+            "type": f.get("type", "string"),
+            "required": bool(f.get("constraints", {}).get("required")),
+            "definition": f.get("definition", ""),
+            "unit": f.get("unit", ""),
+            "measure": f.get("measure", ""),
+            "classification": f.get("classification", ""),
+        }
+        for f in fields
+    ]
+    formset = ColumnFormSet(request.POST or None, initial=initial)
+    if request.method == "POST" and formset.is_valid() and run is not None:
+        new_schema = actions.schema_with_edits(schema, [f.cleaned_data for f in formset.forms])
+        rerun = actions.rerun_with_schema(run, new_schema, actor=request.user, request=request)
+        messages.success(request, _("Skema disimpan; berkas terakhir diperiksa ulang dengan skema baru."))
+        return redirect("ingest:run", rerun.pk)
+    return render(
+        request,
+        "ingest/schema.html",
+        {"dataset": dataset, "resource": resource, "formset": formset, "has_upload": run is not None},
+    )
+
+
+@route("dataset.view")
+def template(request, slug, resource_id, fmt):
+    dataset = _dataset(request, slug, "dataset.view")
+    resource = get_object_or_404(dataset.resources, pk=resource_id)
+    version = next((v for v in resource.versions.order_by("-number") if can(request.user, "version.view", v)), None)
+    if version is None or not version.schema.get("fields"):
+        raise Http404
+    from . import template as templates
+
+    if fmt == "csv":
+        response = HttpResponse(templates.template_csv(version.schema), content_type="text/csv; charset=utf-8")
+    else:
+        import tempfile
+
+        with tempfile.NamedTemporaryFile(suffix=".xlsx") as tmp:
+            templates.template_xlsx(version.schema, tmp.name, code_lists=actions.code_lists())
+            response = HttpResponse(
+                open(tmp.name, "rb").read(),
+                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            )
+    response["Content-Disposition"] = f'attachment; filename="templat-{dataset.slug}-{resource.pk}.{fmt}"'
+    return response
+
+
+def audit_restricted_download(request, version, fmt):
+    """Record a download of a file the public cannot get (inside its own transaction)."""
+    with transaction.atomic():
+        record(AuditAction.RESTRICTED_DOWNLOAD, version, actor=request.user, request=request, after={"format": fmt})
