@@ -10,7 +10,7 @@ ensure_chromium
 ensure_postgres
 
 echo "== ruff"
-$BIN/ruff check satudata tests conftest.py
+$BIN/ruff check satudata tests bench conftest.py
 
 status=0
 echo "== pytest on SQLite"
