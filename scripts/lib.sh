@@ -29,6 +29,13 @@ ensure_chromium() {
   export SATUDATA_TEST_CHROMIUM="$CHROMIUM"
 }
 
+ensure_gettext() {
+  if ! command -v msgfmt >/dev/null 2>&1; then
+    echo "== installing Debian gettext (checks the translation catalogue)"
+    apt_install gettext
+  fi
+}
+
 find_pg_bin() {
   if command -v pg_ctl >/dev/null 2>&1 && command -v initdb >/dev/null 2>&1; then
     dirname "$(readlink -f "$(command -v pg_ctl)")"; return 0

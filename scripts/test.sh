@@ -8,6 +8,7 @@ source scripts/lib.sh
 
 ensure_chromium
 ensure_postgres
+ensure_gettext
 
 echo "== ruff"
 $BIN/ruff check satudata tests bench conftest.py

@@ -14,6 +14,7 @@ def test_it_switches_the_language(client, catalog):
     assert response.status_code == 200
     assert response.wsgi_request.LANGUAGE_CODE == "en"
     assert '<html lang="en"' in response.content.decode()
+    assert ">Organizations</a>" in response.content.decode()
     response = client.post(reverse("set_language"), {"language": "id", "next": "/"}, follow=True)
     assert '<html lang="id"' in response.content.decode()
 
@@ -38,3 +39,13 @@ def test_it_signs_in_and_out(client, cast):
 def test_it_stays_indonesian_whatever_the_browser_asks(client, db):
     response = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
     assert '<html lang="id"' in response.content.decode()
+
+
+def test_it_has_an_english_translation_for_every_message():
+    import subprocess
+    from pathlib import Path
+
+    po = Path(__file__).resolve().parent.parent / "locale" / "en" / "LC_MESSAGES" / "django.po"
+    result = subprocess.run(["msgfmt", "--statistics", "-o", "/dev/null", str(po)], capture_output=True, text=True)
+    assert result.returncode == 0
+    assert "untranslated" not in result.stderr and "fuzzy" not in result.stderr
