@@ -15,7 +15,6 @@ from django.test import override_settings
 
 from satudata.accounts.constants import Role
 from satudata.accounts.models import Membership, Organization, User
-from satudata.catalog import demo as demo_module
 from satudata.catalog.constants import (
     MS_IND_FIELDS,
     MS_KEG_FIELDS,
@@ -27,6 +26,7 @@ from satudata.catalog.constants import (
 from satudata.catalog.models import Dataset, Resource, ResourceVersion, Tag, Topic
 from satudata.catalog.search import search_datasets
 from satudata.lib import filestore
+from satudata.portal import demo as demo_module
 from satudata.regions.constants import Level
 from satudata.regions.models import Region
 

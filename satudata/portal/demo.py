@@ -22,12 +22,8 @@ from django.utils import timezone
 
 from satudata.accounts.constants import OrganizationKind, Role
 from satudata.accounts.models import Membership, Organization, User
-from satudata.regions.actions import bundled_codes, load_regions
-from satudata.regions.constants import Level
-from satudata.regions.models import Region
-
-from .actions import add_version, refresh_search_document
-from .constants import (
+from satudata.catalog.actions import add_version, refresh_search_document
+from satudata.catalog.constants import (
     MS_IND_FIELDS,
     MS_KEG_FIELDS,
     Access,
@@ -36,7 +32,10 @@ from .constants import (
     State,
     UpdateFrequency,
 )
-from .models import Dataset, Resource, ResourceVersion, Tag, Topic
+from satudata.catalog.models import Dataset, Resource, ResourceVersion, Tag, Topic
+from satudata.regions.actions import bundled_codes, load_regions
+from satudata.regions.constants import Level
+from satudata.regions.models import Region
 
 PROVINCE = "53"
 NOTE = "Data contoh (sintetis) untuk demonstrasi; bukan statistik resmi."

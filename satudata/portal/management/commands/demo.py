@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.urls import reverse
 
-from satudata.catalog.demo import DemoError, accounts_path, load_demo
+from satudata.portal.demo import DemoError, accounts_path, load_demo
 
 
 class Command(BaseCommand):
