@@ -305,7 +305,10 @@ def _new_version(run, table_schema, downloads, findings):
         schema=table_schema,
         parquet_key=downloads.get("parquet", {}).get("key", ""),
         downloads=downloads,
-        pii_findings=[{"column": f.column, "sheet": f.sheet, "code": f.code, "message": f.message} for f in findings],
+        pii_findings=[
+            {"column": f.column, "sheet": f.sheet, "code": f.code, "severity": f.severity, "message": f.message}
+            for f in findings
+        ],
         created_by=run.uploaded_by,
     )
     record(
@@ -336,9 +339,10 @@ def _failure(run, error):
 
 def pii_blocks(version):
     """True when the personal-data guard stops this version from being published."""
+    # Warnings (hidden sheets, office addresses, names) are shown to the Walidata but do not block.
     return (
         version.resource.dataset.access == Access.OPEN
-        and bool(version.pii_findings)
+        and any(f.get("severity") == Severity.ERROR for f in version.pii_findings)
         and not version.pii_overrides.exists()
     )
 
@@ -352,7 +356,11 @@ def publish_version(version, *, actor, request=None):
                 "Versi ini memuat data pribadi (%(columns)s). Hapus, agregasikan atau samarkan kolom "
                 "tersebut dan unggah ulang, atau Walidata mencatat pengecualian tertulis."
             )
-            % {"columns": ", ".join(sorted({f["column"] or f["sheet"] for f in version.pii_findings}))}
+            % {
+                "columns": ", ".join(
+                    sorted({f["column"] or f["sheet"] for f in version.pii_findings if f.get("severity") == "error"})
+                )
+            }
         )
     with transaction.atomic():
         now = timezone.now()
