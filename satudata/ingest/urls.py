@@ -7,6 +7,7 @@ app_name = "ingest"
 urlpatterns = [
     path("", views.manage, name="manage"),
     path("dataset/<slug:slug>/unggah/", views.upload, name="upload"),
+    path("api/dataset/<slug:slug>/unggah", views.api_upload, name="api_upload"),
     path("dataset/<slug:slug>/berkas/<int:resource_id>/skema/", views.edit_schema, name="schema"),
     path("unggahan/<int:pk>/", views.run, name="run"),
     path("unggahan/<int:pk>/status.json", views.run_status, name="run_status"),

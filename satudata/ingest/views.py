@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from satudata.accounts.permissions import authorize, can, route
@@ -86,6 +87,66 @@ def upload(request, slug):
         "ingest/upload.html",
         {"dataset": dataset, "form": form, "max_mb": settings.UPLOAD_MAX_BYTES // 2**20},
         status=400 if form.errors else 200,
+    )
+
+
+def _basic_auth_user(request):
+    """The active user named by an HTTP Basic Authorization header with the right password."""
+    import base64
+    import binascii
+
+    from django.contrib.auth import authenticate
+
+    header = request.headers.get("Authorization", "")
+    if not header.lower().startswith("basic "):
+        return None
+    try:
+        username, _sep, password = base64.b64decode(header[6:]).decode("utf-8").partition(":")
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    return authenticate(request, username=username, password=password)
+
+
+@csrf_exempt  # no cookies: the caller authenticates every request with its own credentials
+@require_POST
+@route("dataset.upload")
+def api_upload(request, slug):
+    """POST a file (multipart field `file`, optional `table`) for integrations; answers JSON."""
+    user = _basic_auth_user(request)
+    if user is None:
+        response = JsonResponse({"error": _("Perlu autentikasi (HTTP Basic).")}, status=401)
+        response["WWW-Authenticate"] = 'Basic realm="satudata", charset="UTF-8"'
+        return response
+    dataset = get_object_or_404(Dataset, slug=slug)
+    if not can(user, "dataset.upload", dataset):
+        status = 403 if can(user, "dataset.view", dataset) else 404
+        return JsonResponse({"error": _("Tidak berhak mengunggah ke dataset ini.")}, status=status)
+    upload_file = request.FILES.get("file")
+    if upload_file is None:
+        return JsonResponse({"error": _("Sertakan berkas pada kolom 'file'.")}, status=400)
+    if upload_file.size > settings.UPLOAD_MAX_BYTES:
+        return JsonResponse({"error": _("Berkas terlalu besar.")}, status=413)
+    table = (request.POST.get("table") or "").strip()[:255]
+    with transaction.atomic():
+        resource = dataset.resources.filter(kind=ResourceKind.TABLE, **({"name": table} if table else {})).first()
+        if resource is None:
+            resource = Resource.objects.create(
+                dataset=dataset, name=table or upload_file.name, kind=ResourceKind.TABLE,
+                position=dataset.resources.count(),
+            )
+        try:
+            run = actions.start_upload(resource, upload_file, upload_file.name, actor=user, request=request)
+        except actions.UploadRefused as refused:
+            transaction.set_rollback(True)
+            return JsonResponse({"error": str(refused)}, status=400)
+    return JsonResponse(
+        {
+            "run": run.pk,
+            "status": run.status,
+            "status_url": request.build_absolute_uri(reverse("ingest:run_status", args=[run.pk])),
+            "page_url": request.build_absolute_uri(reverse("ingest:run", args=[run.pk])),
+        },
+        status=202,
     )
 
 

@@ -15,14 +15,14 @@ from satudata.ingest.models import IngestRun
 from satudata.ingest.synthetic import IdentifierFactory
 
 CLEAN = (
-    "kode_wilayah,nama_wilayah,tahun,jumlah\n"
-    "53.01,Kabupaten Kupang,2023,120\n"
-    "53.10,Kabupaten Manggarai,2023,95\n"
-    "53.71,Kota Kupang,2023,210\n"
-    "53.01,Kabupaten Kupang,2024,130\n"
-    "53.10,Kabupaten Manggarai,2024,99\n"
-    "53.71,Kota Kupang,2024,220\n"
-).encode()
+    b"kode_wilayah,nama_wilayah,tahun,jumlah\n"
+    b"53.01,Kabupaten Kupang,2023,120\n"
+    b"53.10,Kabupaten Manggarai,2023,95\n"
+    b"53.71,Kota Kupang,2023,210\n"
+    b"53.01,Kabupaten Kupang,2024,130\n"
+    b"53.10,Kabupaten Manggarai,2024,99\n"
+    b"53.71,Kota Kupang,2024,220\n"
+)
 
 
 @pytest.fixture(autouse=True)
@@ -247,3 +247,28 @@ def test_it_imports_from_the_command_line(cast, catalog, tmp_path):
     with pytest.raises(CommandError):
         call_command("import", str(path), dataset="persentase-penduduk-miskin", user="produsen_a", publish=True,
                      stdout=out)  # a Produsen may not publish
+
+
+def basic(username, password):
+    import base64
+
+    return "Basic " + base64.b64encode(f"{username}:{password}".encode()).decode()
+
+
+def test_integrations_upload_through_the_api(client, cast, catalog, django_capture_on_commit_callbacks):
+    from conftest import PASSWORD
+
+    url = reverse("ingest:api_upload", args=[catalog["open"].slug])
+    data = io.BytesIO(CLEAN)
+    data.name = "dari-sistem-lain.csv"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {"file": data}, HTTP_AUTHORIZATION=basic("produsen_a", PASSWORD))
+    assert response.status_code == 202, response.content
+    run = IngestRun.objects.get(pk=response.json()["run"])
+    assert run.status == RunStatus.SUCCEEDED and run.uploaded_by == cast["produsen_a"]
+    assert client.post(url, {"file": data}).status_code == 401
+    assert client.post(url, {"file": data}, HTTP_AUTHORIZATION=basic("produsen_a", "salah")).status_code == 401
+    data.seek(0)
+    assert client.post(url, {"file": data}, HTTP_AUTHORIZATION=basic("produsen_b", PASSWORD)).status_code == 403
+    closed = reverse("ingest:api_upload", args=[catalog["closed"].slug])
+    assert client.post(closed, {"file": data}, HTTP_AUTHORIZATION=basic("produsen_b", PASSWORD)).status_code == 404
