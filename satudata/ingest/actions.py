@@ -84,6 +84,25 @@ def start_upload(resource: Resource, stream, original_name: str, *, actor, reque
     return run
 
 
+def ingest_now(resource: Resource, data: bytes, original_name: str, *, actor, published_at=None) -> IngestRun:
+    """Store and process a file in this process, for loaders (the demo); optionally publish it.
+
+    Publication here skips the Walidata step on purpose: a loader's files are public from the
+    start, like the rest of what it loads.
+    """
+    import io
+
+    stored = store_upload(io.BytesIO(data), original_name, max_bytes=settings.UPLOAD_MAX_BYTES)
+    run = IngestRun.objects.create(
+        resource=resource, file_key=stored.key, size=stored.size, original_name=original_name, uploaded_by=actor
+    )
+    run = process_run(run.pk)
+    if run.version is not None and published_at is not None:
+        ResourceVersion.objects.filter(pk=run.version.pk).update(published_at=published_at)
+        run.version.published_at = published_at
+    return run
+
+
 def enqueue(run):
     from .tasks import process_upload
 
@@ -367,7 +386,7 @@ def publish_version(version, *, actor, request=None):
         # published_at is the one field of a version that changes, once: the content never does.
         ResourceVersion.objects.filter(pk=version.pk, published_at__isnull=True).update(published_at=now)
         version.published_at = now
-        record(AuditAction.VERSION_PUBLISH, version, actor=actor, request=request, after={"published_at": now})
+        record(AuditAction.VERSION_PUBLISH, version, actor=actor, request=request, after={"published_at": now.isoformat()})
     return version
 
 

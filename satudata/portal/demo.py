@@ -23,6 +23,7 @@ from django.utils import timezone
 from satudata.accounts.constants import OrganizationKind, Role
 from satudata.accounts.models import Membership, Organization, User
 from satudata.catalog.actions import add_version, refresh_search_document
+from satudata.ingest.actions import ingest_now
 from satudata.catalog.constants import (
     MS_IND_FIELDS,
     MS_KEG_FIELDS,
@@ -861,12 +862,12 @@ def to_csv(header, rows):
 
 
 def with_typos(spec, header, rows):
-    """The first, uncorrected version: two cells typed with a slipped decimal point."""
+    """The first, uncorrected version: two cells typed with a wrong digit (10% too high)."""
     rng = random.Random(f"satudata-demo:{spec.slug}:typo")
     column = header.index(spec.value.column)
     rows = [list(r) for r in rows]
     for row in rng.sample(rows, 2):
-        row[column] = fmt(float(row[column]) * 10, spec.value.decimals)
+        row[column] = fmt(float(row[column]) * 1.1, spec.value.decimals)
     return rows
 
 
@@ -1249,17 +1250,22 @@ def add_files(spec, dataset, actor, table_data, uploaded, *, corrected_at):
     )
     name = f"{spec.slug}.csv"
     stamps = []
+    # The demo's own column contract (titles, definitions, units) applies to its uploads.
+    Resource.objects.filter(pk=resource.pk).update(schema=table_schema)
+    resource.schema = table_schema
+
+    def ingest(data):
+        # Demo tables go through the same pipeline as a Produsen's upload: validated,
+        # scanned for personal data, stored as Parquet with CSV/XLSX/JSON downloads.
+        run = ingest_now(resource, data, name, actor=actor)
+        if run.version is None:
+            problems = "; ".join(p.message for p in run.problems.all()[:5])
+            raise DemoError(f"tabel contoh {spec.slug} tidak lolos pemeriksaan: {problems}")
+        return run.version
+
     if spec.corrected:
-        typo = add_version(
-            resource,
-            to_csv(header, with_typos(spec, header, rows)),
-            name,
-            actor=actor,
-            schema=table_schema,
-        )
-        stamps.append((typo, uploaded))
-    version = add_version(resource, to_csv(header, rows), name, actor=actor, schema=table_schema)
-    stamps.append((version, corrected_at if spec.corrected else uploaded))
+        stamps.append((ingest(to_csv(header, with_typos(spec, header, rows))), uploaded))
+    stamps.append((ingest(to_csv(header, rows)), corrected_at if spec.corrected else uploaded))
     if spec.document:
         document = Resource.objects.create(
             dataset=dataset,

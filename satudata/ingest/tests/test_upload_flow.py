@@ -88,7 +88,7 @@ def test_it_shows_the_run_page_with_progress_while_waiting(clients, catalog):
 
 @pytest.mark.parametrize(
     "role,kind,status",
-    [("produsen_b", "closed", 404), ("produsen_b", "open", 403), ("publik", "open", 404), ("pimpinan", "restricted", 403),
+    [("produsen_b", "closed", 404), ("produsen_b", "open", 403), ("publik", "open", 403), ("pimpinan", "restricted", 403),
      ("walidata", "closed", 200), ("produsen_a", "closed", 200)],
 )
 def test_only_the_owning_opd_and_walidata_may_upload(clients, catalog, role, kind, status):
@@ -129,7 +129,7 @@ def pii_csv(rows=12):
     ids = IdentifierFactory(seed=7)
     lines = ["kode_wilayah,tahun,nik_penerima,jumlah"]
     for i in range(rows):
-        lines.append(f"53.{(i % 21) + 1:02d},2024,{ids.nik()},{i + 1}")
+        lines.append(f"{('53.01', '53.10', '53.71')[i % 3]},{2012 + i},{ids.nik()},{i + 1}")
     return ("\n".join(lines) + "\n").encode()
 
 
