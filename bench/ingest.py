@@ -24,7 +24,9 @@ UNITS = ["persen", "jiwa", "rupiah", "indeks", "unit", "km"]
 
 
 def regency_codes():
-    data = json.loads(gzip.decompress(resources.files("lokal").joinpath("data/wilayah.json.gz").read_bytes()))
+    data = json.loads(
+        gzip.decompress(resources.files("lokal").joinpath("data/wilayah.json.gz").read_bytes())
+    )
     return sorted((code, name) for code, name in data.items() if code.count(".") == 1)
 
 
@@ -75,7 +77,11 @@ def generate_xlsx(path, rows, seed=7):
     codes = [c for c, _ in regency_codes()]
     book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
     sheet = book.add_worksheet("Data")
-    sheet.write_row(0, 0, ["id", "kode_wilayah", "tahun", "tanggal", "indikator", "nilai", "persentase", "satuan"])
+    sheet.write_row(
+        0,
+        0,
+        ["id", "kode_wilayah", "tahun", "tanggal", "indikator", "nilai", "persentase", "satuan"],
+    )
     for i in range(1, rows + 1):
         sheet.write_number(i, 0, i)
         sheet.write_string(i, 1, rng.choice(codes))
@@ -109,7 +115,10 @@ def run_ours(path, schema_path):
     regions = RegionReference.from_rows([(code, name, 2, "") for code, name in regency_codes()])
     workdir = Path(tempfile.mkdtemp(prefix="bench-ours-"))
     started = time.perf_counter()
-    sheets = read.read_upload(Path(path), Path(path).name, workdir)
+    # The upload size limit is a setting for the web; the benchmark reads files of any size.
+    sheets = read.read_upload(
+        Path(path), Path(path).name, workdir, limits=read.Limits(max_bytes=100 * 2**30)
+    )
     sheet = sheets[0]
     result = validate.validate(sheet, schema, regions, workdir)
     findings = pii.scan_sheet(sheet)
@@ -127,11 +136,15 @@ def run_frictionless(path, schema_path):
     import frictionless
 
     schema = json.loads(Path(schema_path).read_text())
-    schema["fields"] = [{k: v for k, v in f.items() if not k.startswith("satudata:")} for f in schema["fields"]]
+    schema["fields"] = [
+        {k: v for k, v in f.items() if not k.startswith("satudata:")} for f in schema["fields"]
+    ]
     started = time.perf_counter()
     path = Path(path)
     resource = frictionless.Resource(
-        path=path.name, basepath=str(path.parent), schema=frictionless.Schema.from_descriptor(schema)
+        path=path.name,
+        basepath=str(path.parent),
+        schema=frictionless.Schema.from_descriptor(schema),
     )
     report = resource.validate(limit_errors=1000)
     seconds = time.perf_counter() - started
@@ -167,13 +180,19 @@ def run_calamine(path, schema_path):
     return {"seconds": seconds, "rows": len(rows) - 1}
 
 
-CONTENDERS = {"ours": run_ours, "frictionless": run_frictionless, "pyarrow": run_pyarrow, "calamine": run_calamine}
+CONTENDERS = {
+    "ours": run_ours,
+    "frictionless": run_frictionless,
+    "pyarrow": run_pyarrow,
+    "calamine": run_calamine,
+}
 
 
 def measure(name, path, schema_path):
     """Run one contender in a child; return its result plus peak RSS in MB."""
     process = subprocess.Popen(
-        [sys.executable, __file__, "--child", name, str(path), str(schema_path)], stdout=subprocess.PIPE
+        [sys.executable, __file__, "--child", name, str(path), str(schema_path)],
+        stdout=subprocess.PIPE,
     )
     out = process.stdout.read()
     _, status, usage = os.wait4(process.pid, 0)
@@ -182,8 +201,11 @@ def measure(name, path, schema_path):
     result = json.loads(out.decode().strip().splitlines()[-1])
     result["peak_rss_mb"] = round(usage.ru_maxrss / 1024, 1)
     result["rows_per_s"] = round(result["rows"] / result["seconds"]) if result["seconds"] else None
-    print(f"  {name:13s} {result['rows']:>10,} rows  {result['seconds']:8.2f} s  "
-          f"{result['rows_per_s']:>12,} rows/s  peak {result['peak_rss_mb']:7.1f} MB", flush=True)
+    print(
+        f"  {name:13s} {result['rows']:>10,} rows  {result['seconds']:8.2f} s  "
+        f"{result['rows_per_s']:>12,} rows/s  peak {result['peak_rss_mb']:7.1f} MB",
+        flush=True,
+    )
     return result
 
 

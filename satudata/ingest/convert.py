@@ -182,7 +182,7 @@ def write_json(typed_path: Path, schema: dict, path: Path) -> None:
     con = connect(path.parent)
     try:
         con.execute(
-            "COPY (SELECT * FROM read_parquet($source)) TO $rows (FORMAT json, ARRAY true)",
+            "COPY (SELECT * FROM read_parquet($source)) TO $rows (FORMAT json, ARRAY true, PRESERVE_ORDER true)",
             {"source": str(typed_path), "rows": str(rows)},
         ).fetchall()
     finally:

@@ -208,7 +208,10 @@ class _Run:
         """The typed Parquet: header names as column names, Arrow types from the schema.
 
         The names come from an empty Arrow table put first in a UNION ALL (a union takes its
-        column names from its first part), so no header text is ever written into SQL.
+        column names from its first part), so no header text is ever written into SQL. Rows
+        keep the sheet's order, which the row-number joins below rely on: DuckDB 2.0.1 does not
+        always keep it in a parallel COPY unless PRESERVE_ORDER is given (seen with sheets
+        written in small row groups).
         """
         if not self.columns:
             pq.write_table(pa.table({}), self.typed_path)
@@ -223,7 +226,7 @@ class _Run:
         select = ", ".join(exprs)
         self.con.execute(
             f"COPY (SELECT * FROM typed_names UNION ALL SELECT {select} FROM read_parquet({p(str(self.sheet.data_path))})) "
-            f"TO {p(str(self.typed_path))} (FORMAT parquet, ROW_GROUP_SIZE {self._row_group_size()})",
+            f"TO {p(str(self.typed_path))} (FORMAT parquet, PRESERVE_ORDER true, ROW_GROUP_SIZE {self._row_group_size()})",
             p.values,
         ).fetchall()
         raw_nulls = contract.null_counts(self.sheet.data_path)

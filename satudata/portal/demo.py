@@ -23,7 +23,6 @@ from django.utils import timezone
 from satudata.accounts.constants import OrganizationKind, Role
 from satudata.accounts.models import Membership, Organization, User
 from satudata.catalog.actions import add_version, refresh_search_document
-from satudata.ingest.actions import ingest_now
 from satudata.catalog.constants import (
     MS_IND_FIELDS,
     MS_KEG_FIELDS,
@@ -34,6 +33,7 @@ from satudata.catalog.constants import (
     UpdateFrequency,
 )
 from satudata.catalog.models import Dataset, Resource, ResourceVersion, Tag, Topic
+from satudata.ingest.actions import ingest_now
 from satudata.regions.actions import bundled_codes, load_regions
 from satudata.regions.constants import Level
 from satudata.regions.models import Region
