@@ -1,6 +1,7 @@
 """Upload, processing, publication and personal-data overrides of resource versions."""
 
 import logging
+import os
 import shutil
 import socket
 import tempfile
@@ -143,7 +144,7 @@ def process_run(run_id: int):
             return run
         run.status = RunStatus.RUNNING
         run.started_at = timezone.now()
-        run.worker = f"{socket.gethostname()}:{_pid()}"
+        run.worker = f"{socket.gethostname()}:{os.getpid()}"
         run.attempts += 1
         run.save(update_fields=["status", "started_at", "worker", "attempts"])
     workdir = Path(tempfile.mkdtemp(prefix=f"run-{run.pk}-", dir=_tmp_root()))
@@ -155,12 +156,6 @@ def process_run(run_id: int):
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     return outcome
-
-
-def _pid():
-    import os
-
-    return os.getpid()
 
 
 def _tmp_root():
