@@ -108,7 +108,8 @@ def setup_django():
 
 def run_ours(path, schema_path):
     setup_django()
-    from satudata.ingest import pii, read, validate
+    from satudata.ingest import read
+    from satudata.ingest.actions import check_sheets
     from satudata.ingest.reference import RegionReference
 
     schema = json.loads(Path(schema_path).read_text())
@@ -119,9 +120,8 @@ def run_ours(path, schema_path):
     sheets = read.read_upload(
         Path(path), Path(path).name, workdir, limits=read.Limits(max_bytes=100 * 2**30)
     )
-    sheet = sheets[0]
-    result = validate.validate(sheet, schema, regions, workdir)
-    findings = pii.scan_sheet(sheet)
+    # what the upload pipeline runs: validation and the personal-data guard side by side
+    result, findings = check_sheets(sheets, sheets[0], schema, regions, workdir)
     seconds = time.perf_counter() - started
     return {
         "seconds": seconds,

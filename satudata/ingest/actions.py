@@ -6,12 +6,13 @@ import shutil
 import socket
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path, PurePath
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from satudata.audit.actions import record
@@ -165,7 +166,7 @@ def _tmp_root():
 
 
 def _pipeline(run, workdir):
-    from . import convert, pii, read, report, schema, validate, xlsx_parts
+    from . import convert, read, report, schema, xlsx_parts
     from .reference import RegionReference
 
     progress = Progress(run)
@@ -198,13 +199,12 @@ def _pipeline(run, workdir):
         table_schema = schema.merge_schema(contract, table_schema)
 
     progress.stage(Stage.VALIDATING)
-    result = validate.validate(
-        main, table_schema, regions, workdir, progress=progress.within(Stage.VALIDATING, Stage.PII)
-    )
+    result, findings = check_sheets(
+        sheets, main, table_schema, regions, workdir,
+        progress=progress.within(Stage.VALIDATING, Stage.PII),
+        on_validated=lambda: progress.stage(Stage.PII),
+    )  # fmt: skip
     problems.extend(result.problems)
-
-    progress.stage(Stage.PII)
-    findings = [f for sheet in sheets for f in pii.scan_sheet(sheet)]
     if format_of(run.original_name)[0] in {"XLSX"}:
         findings.extend(xlsx_parts.scan_xlsx_parts(source))
     problems.extend(findings)
@@ -225,6 +225,28 @@ def _pipeline(run, workdir):
         downloads[fmt] = {"key": stored.key, "size": stored.size}
     return _finish(run, problems, status=RunStatus.SUCCEEDED, sheet=main, rows=result.row_count,
                    table_schema=table_schema, report_key=report_key, downloads=downloads, findings=findings)
+
+
+def check_sheets(sheets, main, table_schema, regions, workdir, *, progress=None, on_validated=None):
+    """Validate the main sheet and scan every sheet for personal data, side by side.
+
+    The guard reads the sheets' Parquet files while DuckDB validates: both release the GIL, so
+    the scan costs little wall time. Returns (ValidationResult, personal-data findings).
+    """
+    from . import pii, validate
+
+    language = translation.get_language()
+
+    def scan():
+        with translation.override(language):
+            return [f for sheet in sheets for f in pii.scan_sheet(sheet)]
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pii") as pool:
+        scanning = pool.submit(scan)
+        result = validate.validate(main, table_schema, regions, workdir, progress=progress)
+        if on_validated is not None:
+            on_validated()
+        return result, scanning.result()
 
 
 def _limits():

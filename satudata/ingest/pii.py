@@ -47,7 +47,7 @@ from lokal.samaran import field_type
 from lokal.wilayah import wilayah_name
 
 from .problems import Problem, Severity, column_letter
-from .table import SheetTable, data_column
+from .table import SheetTable, data_column, null_counts
 
 try:  # common Indonesian name lists of the pinned lokal-id; only used to back up header words
     from lokal.samaran._names import (
@@ -506,7 +506,7 @@ def read_sample(
     total = meta.num_rows
     names = set(meta.schema.to_arrow_schema().names)
     present = [c for c in columns if c in names]
-    non_empty = _non_null_counts(meta, present, total)
+    non_empty = _non_null_counts(path, present, total)
     if total <= sample_size:
         table = pq.read_table(path, columns=present)
         return table, total, non_empty
@@ -532,22 +532,13 @@ def read_sample(
     return table, total, non_empty
 
 
-def _non_null_counts(meta, columns: Sequence[str], total: int) -> dict[str, int]:
-    """Non-null cells per column from the Parquet statistics (columns without them left out)."""
-    index = {meta.schema.column(i).name: i for i in range(meta.num_columns)}
-    groups = [meta.row_group(g) for g in range(meta.num_row_groups)]
-    counts = {}
-    for name in columns:
-        i = index[name]
-        nulls = 0
-        for group in groups:
-            stats = group.column(i).statistics
-            if stats is None or not stats.has_null_count:
-                break
-            nulls += stats.null_count
-        else:
-            counts[name] = total - nulls
-    return counts
+def _non_null_counts(path: Path, columns: Sequence[str], total: int) -> dict[str, int]:
+    """Non-null cells per column from the file's footer (columns without a count left out)."""
+    counts = null_counts(path)
+    if counts is None:
+        return {}
+    names = pq.read_schema(path).names
+    return {name: total - counts[names.index(name)] for name in columns}
 
 
 def _as_text(values: pa.ChunkedArray | pa.Array) -> pa.Array:

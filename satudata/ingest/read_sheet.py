@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 
 from .problems import Problem, Severity, column_letter
 from .read import Limits, Progress, bom_encoding, encrypted, macros, refuse, resave_hint
-from .table import ROW_COLUMN, SheetTable, data_column
+from .table import NULL_COUNTS_KEY, ROW_COLUMN, SheetTable, data_column
 
 HEAD_ROWS = 200  # rows looked at to find the header and to judge the rows below it
 TITLE_SEARCH = 20  # a header further down than this many filled rows has no titles above it
@@ -370,8 +370,15 @@ class TableWriter:
         )
         # A small dictionary page limit: unique columns (ids, amounts) fall back to plain
         # encoding at once instead of building a large dictionary first; twice as fast.
+        # Min/max statistics of the text columns would cost as much as the rest of the write
+        # together, and nothing filters on them: only the row numbers get statistics, and the
+        # null count of each column goes into the footer (NULL_COUNTS_KEY) at close.
         self.file = pq.ParquetWriter(
-            path, self.schema, compression="snappy", dictionary_pagesize_limit=64 * 1024
+            path,
+            self.schema,
+            compression="snappy",
+            dictionary_pagesize_limit=64 * 1024,
+            write_statistics=[ROW_COLUMN],
         )
         self.queue: queue.Queue = queue.Queue(maxsize=2)
         self.error: BaseException | None = None
@@ -499,6 +506,9 @@ class TableWriter:
             self._write(pending)
         self.queue.put(None)
         self.thread.join()
+        if self.error is None:
+            nulls = [self.rows - filled for filled in self.filled] + [0]
+            self.file.add_key_value_metadata({NULL_COUNTS_KEY: json.dumps(nulls)})
         self.file.close()
         if self.error is not None:
             raise self.error

@@ -23,7 +23,6 @@ import re
 from pathlib import Path
 
 import duckdb
-import pyarrow.parquet as pq
 from django.utils.translation import gettext as _
 
 from satudata.lib.text import normalise
@@ -314,20 +313,6 @@ def column_names(header: list[str]) -> list[str]:
         seen.add(name)
         names.append(name)
     return names
-
-
-def null_counts(path: Path) -> list[int] | None:
-    """Null count per column from the Parquet footer, or None when a writer left it out."""
-    meta = pq.ParquetFile(path).metadata
-    counts = [0] * meta.num_columns
-    for g in range(meta.num_row_groups):
-        group = meta.row_group(g)
-        for c in range(meta.num_columns):
-            stats = group.column(c).statistics
-            if stats is None or not stats.has_null_count:
-                return None
-            counts[c] += stats.null_count
-    return counts
 
 
 # --- header words ----------------------------------------------------------------------------

@@ -4,12 +4,18 @@ Every cell is kept as text exactly as the Produsen typed it (so `53.10` stays `5
 `007` stays `007`); types come only from the Table Schema, in validation.
 """
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import pyarrow.parquet as pq
 
 from .problems import Problem
 
 ROW_COLUMN = "_row"  # int64: 1-based row number in the original file/sheet
+# Footer key of a sheet's Parquet: JSON list of the null count of each column, in file order.
+# The sheet files carry no min/max statistics for their text columns (see TableWriter).
+NULL_COUNTS_KEY = b"satudata.null_counts"
 
 
 def data_column(index: int) -> str:
@@ -26,3 +32,23 @@ class SheetTable:
     row_count: int
     hidden: bool = False  # a hidden or very hidden XLSX sheet
     problems: list[Problem] = field(default_factory=list)
+
+
+def null_counts(path: Path) -> list[int] | None:
+    """Null count per column, in file order: from the footer key a sheet file carries, else from
+    the Parquet statistics; None when neither is there for every column."""
+    meta = pq.ParquetFile(path).metadata
+    stored = (meta.metadata or {}).get(NULL_COUNTS_KEY)
+    if stored is not None:
+        counts = json.loads(stored)
+        if len(counts) == meta.num_columns:
+            return counts
+    counts = [0] * meta.num_columns
+    for g in range(meta.num_row_groups):
+        group = meta.row_group(g)
+        for c in range(meta.num_columns):
+            stats = group.column(c).statistics
+            if stats is None or not stats.has_null_count:
+                return None
+            counts[c] += stats.null_count
+    return counts

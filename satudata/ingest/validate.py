@@ -35,7 +35,7 @@ from . import schema as contract
 from .problems import Problem, Severity
 from .reference import CROSSWALK, REGION_NAME_MACROS, REGIONS, SCHEMA, RegionReference
 from .schema import Params, period_sql, typed_sql, value_sql
-from .table import ROW_COLUMN, SheetTable, data_column
+from .table import ROW_COLUMN, SheetTable, data_column, null_counts
 
 ARROW_TYPES = {
     "BIGINT": pa.int64(),
@@ -229,8 +229,8 @@ class _Run:
             f"TO {p(str(self.typed_path))} (FORMAT parquet, PRESERVE_ORDER true, ROW_GROUP_SIZE {self._row_group_size()})",
             p.values,
         ).fetchall()
-        raw_nulls = contract.null_counts(self.sheet.data_path)
-        typed_nulls = contract.null_counts(self.typed_path)
+        raw_nulls = null_counts(self.sheet.data_path)
+        typed_nulls = null_counts(self.typed_path)
         if raw_nulls is None or typed_nulls is None:
             raw_nulls, typed_nulls = self._null_counts_by_scan()
         else:

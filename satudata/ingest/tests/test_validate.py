@@ -576,7 +576,6 @@ def test_it_handles_empty_sheets(tmp_path):
 
 def test_rows_are_found_across_row_groups_and_gaps(tmp_path, monkeypatch):
     """Bad cells map back to their own row numbers, whatever the Parquet layout."""
-    from satudata.ingest import schema as contract
     from satudata.ingest.table import SheetTable
 
     n = 5000
@@ -592,8 +591,12 @@ def test_rows_are_found_across_row_groups_and_gaps(tmp_path, monkeypatch):
     sheet = SheetTable(
         name="", header=["kode_wilayah", "jumlah"], header_row=1, data_path=path, row_count=n
     )
-    for null_counts in (contract.null_counts, lambda path: None):  # footer statistics, or a scan
-        monkeypatch.setattr(contract, "null_counts", null_counts)
+    from satudata.ingest import table as sheet_table
+    from satudata.ingest import validate as validation
+
+    # footer counts, or a scan when a file has none
+    for null_counts in (sheet_table.null_counts, lambda path: None):
+        monkeypatch.setattr(validation, "null_counts", null_counts)
         fields = [code_field(), f("jumlah", "integer")]
         result = validate(sheet, {"fields": fields}, REGIONS, tmp_path / f"w{id(null_counts)}")
         assert found(result) == {
