@@ -15,8 +15,10 @@ The work is ordered so that clean data costs little more than writing the typed 
 
 Rows are listed only for rules that found something, up to max_problems_per_rule per rule,
 with one summary problem carrying the rest of the count. SQL text holds only identifiers
-made here (c0…, t0…), constants of this package and $pN placeholders: every value from the
-schema (enum values, patterns, bounds, formats) is bound, never written into the SQL.
+made here (c0…, t0…), constants of this package, $pN placeholders and, in the one COPY that
+names the typed file's columns, header names as escaped quoted identifiers (see
+_write_typed): every value from the schema (enum values, patterns, bounds, formats) is bound,
+never written into the SQL.
 """
 
 from __future__ import annotations
@@ -49,6 +51,17 @@ LEVEL_NAMES = {1: "provinsi", 2: "kabupaten/kota", 3: "kecamatan", 4: "desa/kelu
 TYPED_FILE = "typed.parquet"
 ROW_GROUP_CELLS = 4_000_000
 ENUM_SHOWN = 10
+
+
+def quote_identifier(name: str) -> str:
+    """A name as a DuckDB quoted identifier: inside double quotes, each double quote doubled."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def quotable(names: list[str]) -> bool:
+    """Whether DuckDB keeps every name exactly as a quoted alias (see _write_typed)."""
+    folded = {n.lower() for n in names}
+    return len(folded) == len(names) and all(n and "\x00" not in n for n in names)
 
 
 @dataclass
@@ -207,11 +220,14 @@ class _Run:
     def _write_typed(self) -> None:
         """The typed Parquet: header names as column names, Arrow types from the schema.
 
-        The names come from an empty Arrow table put first in a UNION ALL (a union takes its
-        column names from its first part), so no header text is ever written into SQL. Rows
-        keep the sheet's order, which the row-number joins below rely on: DuckDB 2.0.1 does not
-        always keep it in a parallel COPY unless PRESERVE_ORDER is given (seen with sheets
-        written in small row groups).
+        Header text is untrusted, so it reaches SQL only as a quoted identifier (every quote
+        doubled) and only when DuckDB keeps it as it is: names that are empty, hold a NUL or
+        differ only in case (DuckDB renames the second "nama" to "nama_1") take the slow path
+        instead, where DuckDB streams the typed values as Arrow batches with made-up names and
+        pyarrow writes them under the real ones. The names in the written file are checked
+        either way. Rows keep the sheet's order, which the row-number joins below rely on:
+        DuckDB 2.0.1 does not always keep it in a parallel COPY unless PRESERVE_ORDER is given
+        (seen with sheets written in small row groups).
         """
         if not self.columns:
             pq.write_table(pa.table({}), self.typed_path)
@@ -220,15 +236,33 @@ class _Run:
         exprs = []
         for column in self.columns:
             expr, column.sql_type = typed_sql(column.field, column.raw, self.missing_values, p)
-            exprs.append(f"{expr} AS {column.typed}")
-        names = pa.schema([(c.name, ARROW_TYPES[c.sql_type]) for c in self.columns])
-        self.con.register("typed_names", names.empty_table())
-        select = ", ".join(exprs)
-        self.con.execute(
-            f"COPY (SELECT * FROM typed_names UNION ALL SELECT {select} FROM read_parquet({p(str(self.sheet.data_path))})) "
-            f"TO {p(str(self.typed_path))} (FORMAT parquet, PRESERVE_ORDER true, ROW_GROUP_SIZE {self._row_group_size()})",
-            p.values,
-        ).fetchall()
+            exprs.append(expr)
+        names = [c.name for c in self.columns]
+        source = f"read_parquet({p(str(self.sheet.data_path))})"
+        rows = self._row_group_size()
+        if quotable(names):
+            select = ", ".join(
+                f"{e} AS {quote_identifier(n)}" for e, n in zip(exprs, names, strict=True)
+            )
+            self.con.execute(
+                f"COPY (SELECT {select} FROM {source}) TO {p(str(self.typed_path))} "
+                f"(FORMAT parquet, PRESERVE_ORDER true, ROW_GROUP_SIZE {rows})",
+                p.values,
+            ).fetchall()
+        else:
+            select = ", ".join(
+                f"{e} AS {c.typed}" for e, c in zip(exprs, self.columns, strict=True)
+            )
+            schema = pa.schema([(c.name, ARROW_TYPES[c.sql_type]) for c in self.columns])
+            query = self.con.sql(f"SELECT {select} FROM {source}", params=p.values)
+            with pq.ParquetWriter(self.typed_path, schema, compression="snappy") as writer:
+                for batch in query.to_arrow_reader(rows):
+                    writer.write_batch(
+                        pa.record_batch(batch.columns, schema=schema), row_group_size=rows
+                    )
+        written = pq.read_schema(self.typed_path).names
+        if written != names:  # never expected: a name DuckDB changed would mislabel a column
+            raise RuntimeError(f"typed file has columns {written!r}, expected {names!r}")
         raw_nulls = null_counts(self.sheet.data_path)
         typed_nulls = null_counts(self.typed_path)
         if raw_nulls is None or typed_nulls is None:
