@@ -4,16 +4,14 @@ Memory stays bounded whatever the table size: every format is written one Arrow 
 batch at a time. Spreadsheet safety: a CSV text cell that begins with = + - @ or a tab or
 carriage return gets a leading apostrophe, so Excel or LibreOffice never runs it as a
 formula (numbers are numbers and are left alone); XLSX cells are written as typed values,
-text always as text, so no formula is ever created.
+text always as text, so no formula is ever created (xlsx_writer).
 """
 
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import json
-import math
 import shutil
 from pathlib import Path
 
@@ -21,9 +19,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
-import xlsxwriter
 from django.utils.translation import gettext as _
 
+from . import xlsx_writer
 from .schema import connect
 
 BATCH_ROWS = 50_000
@@ -31,13 +29,6 @@ EXCEL_MAX_ROWS = 1_048_576  # the header row included
 FORMULA_START = r"^[=+\-@\t\r]"
 BOM = "\ufeff".encode()
 FORMATS = ("csv", "xlsx", "json", "parquet")
-EXACT_IN_EXCEL = 2**53  # integers beyond this lose digits as Excel numbers
-XLSX_OPTIONS = {
-    "constant_memory": True,
-    "strings_to_numbers": False,
-    "strings_to_formulas": False,
-    "strings_to_urls": False,
-}
 
 
 def write_downloads(
@@ -93,78 +84,34 @@ def write_csv(typed_path: Path, schema: dict, path: Path) -> None:
 def write_xlsx(typed_path: Path, schema: dict, path: Path) -> None:
     """One "Data" sheet, values typed, text as text; past Excel's row limit, a note sheet."""
     source = pq.ParquetFile(typed_path)
-    arrow_schema = source.schema_arrow
     fields = {f.get("name"): f for f in schema.get("fields", [])}
-    book = xlsxwriter.Workbook(str(path), XLSX_OPTIONS)
-    try:
-        sheet = book.add_worksheet("Data")
-        bold = book.add_format({"bold": True})
-        text = book.add_format({"num_format": "@"})
-        date = book.add_format({"num_format": "yyyy-mm-dd"})
-        writers = []
-        for index, column in enumerate(arrow_schema):
-            field = fields.get(column.name, {})
-            is_code = field.get("satudata:role") == "region_code"
-            cell_format = text if is_code or pa.types.is_string(column.type) else None
-            if pa.types.is_date(column.type):
-                cell_format = date
-            sheet.set_column(index, index, 14 if not is_code else 10, cell_format)
-            writers.append(_cell_writer(sheet, column.type, cell_format))
-        sheet.freeze_panes(1, 0)
-        for index, name in enumerate(arrow_schema.names):
-            sheet.write_string(0, index, name, bold)
-        limit = EXCEL_MAX_ROWS - 1
+    columns = [
+        xlsx_writer.Column(
+            index,
+            column.type,
+            is_code=fields.get(column.name, {}).get("satudata:role") == "region_code",
+        )
+        for index, column in enumerate(source.schema_arrow)
+    ]
+    limit = EXCEL_MAX_ROWS - 1
+    total = source.metadata.num_rows
+    note = None
+    if total > limit:
+        note = _(
+            "Excel memuat paling banyak %(limit)s baris data; berkas ini berisi %(limit)s baris "
+            "pertama dari %(total)s baris. Unduh CSV atau Parquet untuk data lengkap."
+        ) % {"limit": f"{limit:,}".replace(",", "."), "total": f"{total:,}".replace(",", ".")}
+
+    def batches():
         row = 0
         for batch in source.iter_batches(batch_size=BATCH_ROWS):
             take = min(batch.num_rows, limit - row)
             if take <= 0:
-                break
-            columns = [col.slice(0, take).to_pylist() for col in batch.columns]
-            # constant_memory flushes a row once the next one starts: write row by row
-            for offset, values in enumerate(zip(*columns, strict=True), start=row + 1):
-                for index, value in enumerate(values):
-                    if value is not None:
-                        writers[index](offset, index, value)
+                return
+            yield batch.slice(0, take)
             row += take
-        total = source.metadata.num_rows
-        if total > limit:
-            note = book.add_worksheet("Catatan")
-            note.set_column(0, 0, 100)
-            note.write_string(
-                0,
-                0,
-                _(
-                    "Excel memuat paling banyak %(limit)s baris data; berkas ini berisi %(limit)s baris "
-                    "pertama dari %(total)s baris. Unduh CSV atau Parquet untuk data lengkap."
-                )
-                % {
-                    "limit": f"{limit:,}".replace(",", "."),
-                    "total": f"{total:,}".replace(",", "."),
-                },
-            )
-    finally:
-        book.close()
 
-
-def _cell_writer(sheet, arrow_type, cell_format):
-    if pa.types.is_boolean(arrow_type):
-        return lambda r, c, v: sheet.write_boolean(r, c, v)
-    if pa.types.is_integer(arrow_type):
-
-        def write_integer(r, c, v):
-            if abs(v) < EXACT_IN_EXCEL:
-                sheet.write_number(r, c, v)
-            else:
-                sheet.write_string(r, c, str(v))
-
-        return write_integer
-    if pa.types.is_floating(arrow_type):
-        return lambda r, c, v: sheet.write_number(r, c, v) if math.isfinite(v) else None
-    if pa.types.is_date(arrow_type):
-        return lambda r, c, v: sheet.write_datetime(
-            r, c, dt.datetime(v.year, v.month, v.day), cell_format
-        )
-    return lambda r, c, v: sheet.write_string(r, c, str(v), cell_format)
+    xlsx_writer.write_workbook(path, source.schema_arrow.names, columns, batches(), note)
 
 
 def write_json(typed_path: Path, schema: dict, path: Path) -> None:

@@ -155,3 +155,57 @@ def test_batches_give_the_same_csv(typed, tmp_path, monkeypatch):
         "csv"
     ].read_bytes()
     assert whole == batched
+
+
+def test_xlsx_cells_survive_xml_hostile_text_and_edge_values(tmp_path):
+    import zipfile
+    from xml.etree import ElementTree
+
+    from python_calamine import CalamineWorkbook
+
+    texts = [
+        "<b>tebal</b> & </t></is></c>",
+        "_x0041_ bukan A",
+        "kendali\x01\x1f\x0b",
+        "emoji 😀 dan aksara ꦗꦮ",
+        "x" * 40_000,
+        None,
+    ]
+    table = pa.table(
+        {
+            'kolom "<&>"': pa.array(texts, pa.string()),
+            "besar": pa.array([2**53 - 1, 2**53, -(2**53), -(2**63), 0, None], pa.int64()),
+            "pecahan": pa.array([float("nan"), float("inf"), 1e-300, -0.0, 1.5, None]),
+            "tanggal": pa.array(
+                [dt.date(1899, 1, 1), dt.date(1900, 2, 28), dt.date(1900, 3, 1), None, None, None],
+                pa.date32(),
+            ),
+        }
+    )
+    typed = tmp_path / "typed.parquet"
+    pq.write_table(table, typed)
+    path = convert.write_downloads(typed, {"fields": []}, tmp_path, formats=("xlsx",))["xlsx"]
+    with zipfile.ZipFile(path) as book:
+        for name in book.namelist():
+            if name.endswith((".xml", ".rels")):
+                ElementTree.fromstring(book.read(name))  # every part is well-formed XML
+    rows = list(openpyxl.load_workbook(path)["Data"].iter_rows(values_only=True))
+    assert rows[0] == ('kolom "<&>"', "besar", "pecahan", "tanggal")
+    assert rows[1][0] == texts[0]
+    assert rows[2][0] == "_x005F_x0041_ bukan A"  # openpyxl leaves Excel's escapes as they are
+    assert rows[3][0] == "kendali_x0001__x001F__x000B_"
+    assert rows[4][0] == texts[3]
+    assert rows[5][0] == "x" * 32_767  # Excel's cell limit
+    assert [r[1] for r in rows[1:6]] == [
+        2**53 - 1,
+        str(2**53),
+        str(-(2**53)),
+        str(-(2**63)),
+        0,
+    ]
+    assert rows[1][2] is None and rows[2][2] is None and rows[3][2] == 1e-300
+    assert [r[3] for r in rows[1:4]] == ["1899-01-01", "1900-02-28", dt.datetime(1900, 3, 1)]
+    # a second reader (Rust, as Excel reads it: escapes decoded) agrees
+    data = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("Data").to_python()
+    assert data[2][0] == "_x0041_ bukan A" and data[3][0] == "kendali\x01\x1f\x0b"
+    assert data[3][3] == dt.date(1900, 3, 1)
