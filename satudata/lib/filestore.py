@@ -31,6 +31,10 @@ def root() -> Path:
     return Path(settings.FILE_STORE_DIR)
 
 
+def is_key(name: str) -> bool:
+    return bool(_KEY.match(name))
+
+
 def path_for(key: str) -> Path:
     if not _KEY.match(key):
         raise ValueError("not a file store key")

@@ -1,0 +1,436 @@
+"""Backups that restore: one archive with a consistent database snapshot and every stored file.
+
+The archive is a plain tar file, written to a temporary name, fsync'd and renamed, so a
+half-written archive never looks like a finished one:
+
+    database.sqlite3 | database.pgdump   the database, as the engine itself snapshots it
+    files/<sha256>                       every file of the content-addressed store
+    manifest.json                        last: format, time, engine, sizes and checksums,
+                                         and a digest (row count + hash) of every table
+
+The database is snapshotted first (SQLite's online backup API, or pg_dump, each a consistent
+point in time); the files are listed after it. Every file the snapshot refers to was stored
+(and fsync'd) before the transaction that refers to it committed, so it is in the archive;
+files are immutable and named by their hash, which is checked while they are copied in. A
+restore checks every member against the manifest before it touches the target, refuses a
+database that already holds a portal (unless forced), and compares the restored tables with
+the digest in the manifest.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import tarfile
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from django.db import connection
+
+from . import filestore
+
+FORMAT = 1
+MANIFEST = "manifest.json"
+FILES = "files/"
+CHUNK = 1024 * 1024
+# Tables whose content is derived from other tables (SQLite full-text index shadow tables):
+# compared through the tables they index, not byte for byte.
+DERIVED_PREFIXES = ("sqlite_", "catalog_dataset_fts")
+
+
+class BackupError(Exception):
+    """A backup or restore that cannot go on; the message is for the operator (Indonesian)."""
+
+
+def engine() -> str:
+    return "sqlite" if connection.vendor == "sqlite" else "postgresql"
+
+
+# --- the database ------------------------------------------------------------------------------
+
+
+def pg_tool(name: str) -> str:
+    """pg_dump/pg_restore: from PATH, else the newest Debian server binaries."""
+    found = shutil.which(name)
+    if found:
+        return found
+    candidates = sorted(
+        Path("/usr/lib/postgresql").glob(f"*/bin/{name}"),
+        key=lambda p: int(p.parent.parent.name) if p.parent.parent.name.isdigit() else 0,
+    )
+    if not candidates:
+        raise BackupError(f"Program {name} tidak ditemukan; pasang klien PostgreSQL.")
+    return str(candidates[-1])
+
+
+def pg_environment() -> dict[str, str]:
+    """libpq environment for the database in use (a test run's own, in tests)."""
+    params = connection.get_connection_params()
+    env = dict(os.environ)
+    for key, name in (
+        ("PGHOST", "host"),
+        ("PGPORT", "port"),
+        ("PGUSER", "user"),
+        ("PGPASSWORD", "password"),
+        ("PGDATABASE", "dbname"),
+        ("PGSSLMODE", "sslmode"),
+    ):
+        if params.get(name):
+            env[key] = str(params[name])
+    return env
+
+
+def dump_database(path: Path) -> None:
+    """A consistent snapshot of the default database into `path`."""
+    if engine() == "sqlite":
+        connection.ensure_connection()
+        target = sqlite3.connect(path)
+        try:
+            connection.connection.backup(target)
+        finally:
+            target.close()
+        return
+    run = subprocess.run(
+        [
+            pg_tool("pg_dump"),
+            "--format=custom",
+            "--no-owner",
+            "--no-privileges",
+            "--file",
+            str(path),
+        ],
+        env=pg_environment(),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if run.returncode:
+        raise BackupError(f"pg_dump gagal: {run.stderr.strip()}")
+
+
+def load_database(path: Path) -> None:
+    """Replace the default database's contents with the dump at `path`."""
+    if engine() == "sqlite":
+        connection.ensure_connection()
+        source = sqlite3.connect(path)
+        try:
+            source.backup(connection.connection)
+        finally:
+            source.close()
+        return
+    connection.close()
+    run = subprocess.run(
+        [
+            pg_tool("pg_restore"),
+            "--no-owner",
+            "--no-privileges",
+            "--clean",
+            "--if-exists",
+            "--single-transaction",
+            "--exit-on-error",
+            "--dbname",
+            pg_environment().get("PGDATABASE", ""),
+            str(path),
+        ],
+        env=pg_environment(),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if run.returncode:
+        raise BackupError(f"pg_restore gagal: {run.stderr.strip()}")
+
+
+def database_digest() -> dict[str, list]:
+    """{table: [row count, sha256 of its rows in a fixed order]} for every table of the portal."""
+    digest = {}
+    with connection.cursor() as cursor:
+        tables = sorted(connection.introspection.table_names(cursor))
+        for table in tables:
+            if table.startswith(DERIVED_PREFIXES):
+                continue
+            name = connection.ops.quote_name(table)  # names come from the database's own catalog
+            columns = len(connection.introspection.get_table_description(cursor, table))
+            order = ", ".join(str(i) for i in range(1, columns + 1))
+            cursor.execute(f"SELECT * FROM {name} ORDER BY {order}")  # noqa: S608
+            rows, hashed = 0, hashlib.sha256()
+            while batch := cursor.fetchmany(2000):
+                for row in batch:
+                    hashed.update(repr(tuple(_plain(v) for v in row)).encode())
+                rows += len(batch)
+            digest[table] = [rows, hashed.hexdigest()]
+    return digest
+
+
+def _plain(value):
+    # The same value read back through another connection may come as another type.
+    if isinstance(value, memoryview):
+        return bytes(value)
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    return value
+
+
+def is_empty() -> bool:
+    """Whether the database holds no portal yet (no tables, or tables without users/datasets)."""
+    with connection.cursor() as cursor:
+        tables = set(connection.introspection.table_names(cursor))
+        for table in ("accounts_user", "catalog_dataset"):
+            if table in tables:
+                cursor.execute(f"SELECT count(*) FROM {connection.ops.quote_name(table)}")  # noqa: S608
+                if cursor.fetchone()[0]:
+                    return False
+    return True
+
+
+# --- the archive -------------------------------------------------------------------------------
+
+
+class _Hashing(io.RawIOBase):
+    """A read-only stream that hashes what passes through it."""
+
+    def __init__(self, raw):
+        self.raw, self.sha256, self.size = raw, hashlib.sha256(), 0
+
+    def readable(self):
+        return True
+
+    def readinto(self, buffer):
+        data = self.raw.read(len(buffer))
+        self.sha256.update(data)
+        self.size += len(data)
+        buffer[: len(data)] = data
+        return len(data)
+
+
+def stored_keys() -> list[str]:
+    """Keys of every file in the store (the temporary directory left out)."""
+    root = filestore.root()
+    if not root.exists():
+        return []
+    keys = []
+    for path in root.glob("??/??/*"):
+        if filestore.is_key(path.name):
+            keys.append(path.name)
+    return sorted(keys)
+
+
+def create_backup(dest: Path, *, progress: Callable[[str], None] | None = None) -> dict:
+    """Write the archive to `dest` (a .tar path); returns its manifest."""
+    say = progress or (lambda message: None)
+    dest = Path(dest)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix="backup-", dir=dest.parent))
+    partial = dest.with_name(dest.name + ".partial")
+    try:
+        member = "database.sqlite3" if engine() == "sqlite" else "database.pgdump"
+        dump = work / member
+        say("Memotret basis data …")
+        dump_database(dump)
+        digest = database_digest()
+        database = {"engine": engine(), "member": member, "size": dump.stat().st_size}
+        database["sha256"] = _file_sha256(dump)
+        keys = stored_keys()
+        say(f"Menyalin {len(keys):,} berkas …")
+        files, corrupt = [], []
+        with tarfile.open(partial, "w", format=tarfile.PAX_FORMAT) as tar:
+            tar.add(dump, arcname=member)
+            for key in keys:
+                path = filestore.path_for(key)
+                info = tar.gettarinfo(path, arcname=FILES + key)
+                with open(path, "rb") as raw:
+                    hashing = _Hashing(raw)
+                    tar.addfile(info, io.BufferedReader(hashing, CHUNK))
+                if hashing.sha256.hexdigest() != key:
+                    corrupt.append(key)
+                files.append({"key": key, "size": info.size})
+            if corrupt:
+                raise BackupError(
+                    f"{len(corrupt)} berkas di penyimpanan rusak (isinya tidak cocok dengan "
+                    f"hash-nya), misalnya {corrupt[0]}. Jalankan satudata verify-integrity."
+                )
+            manifest = {
+                "format": FORMAT,
+                "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                "database": database,
+                "tables": digest,
+                "files": files,
+            }
+            data = json.dumps(manifest, indent=1, sort_keys=True).encode()
+            info = tarfile.TarInfo(MANIFEST)
+            info.size, info.mtime = len(data), int(dt.datetime.now().timestamp())
+            tar.addfile(info, io.BytesIO(data))
+        _fsync(partial)
+        os.replace(partial, dest)
+        _fsync_dir(dest.parent)
+        say(f"Cadangan selesai: {dest} ({dest.stat().st_size / 1e6:.1f} MB).")
+        return manifest
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+        if partial.exists():
+            partial.unlink()
+
+
+def read_manifest(archive: Path) -> dict:
+    try:
+        with tarfile.open(archive, "r:") as tar:
+            member = tar.getmember(MANIFEST)
+            manifest = json.load(tar.extractfile(member))
+    except (OSError, KeyError, tarfile.TarError, ValueError) as error:
+        raise BackupError(f"{archive} bukan arsip cadangan Satu Data yang utuh: {error}") from error
+    if manifest.get("format") != FORMAT:
+        raise BackupError(f"Format arsip {manifest.get('format')!r} tidak dikenal.")
+    return manifest
+
+
+def check_archive(archive: Path, manifest: dict | None = None) -> dict:
+    """Read every member and check it against the manifest; returns the manifest."""
+    manifest = manifest or read_manifest(archive)
+    expected = {FILES + f["key"]: (f["key"], f["size"]) for f in manifest["files"]}
+    database = manifest["database"]
+    expected[database["member"]] = (database["sha256"], database["size"])
+    seen = set()
+    with tarfile.open(archive, "r:") as tar:
+        for member in tar:
+            if member.name == MANIFEST:
+                continue
+            if member.name not in expected or not member.isfile():
+                raise BackupError(f"Arsip berisi anggota yang tidak tercatat: {member.name!r}.")
+            sha256, size = expected[member.name]
+            if _stream_sha256(tar.extractfile(member)) != sha256 or member.size != size:
+                raise BackupError(f"Isi {member.name} di arsip tidak cocok dengan manifesnya.")
+            seen.add(member.name)
+    missing = set(expected) - seen
+    if missing:
+        raise BackupError(f"Arsip tidak lengkap: {len(missing)} anggota hilang.")
+    return manifest
+
+
+def restore_backup(
+    archive: Path, *, force: bool = False, progress: Callable[[str], None] | None = None
+) -> dict:
+    """Rebuild the portal's database and file store from `archive`; returns the manifest."""
+    say = progress or (lambda message: None)
+    archive = Path(archive)
+    say("Memeriksa arsip …")
+    manifest = check_archive(archive)
+    database = manifest["database"]
+    if database["engine"] != engine():
+        raise BackupError(
+            f"Arsip ini dari {database['engine']}, portal ini memakai {engine()}; "
+            "pulihkan ke jenis basis data yang sama."
+        )
+    if not force and not is_empty():
+        raise BackupError(
+            "Basis data tujuan sudah berisi portal. Pulihkan ke instans kosong, atau pakai "
+            "--force untuk menimpanya."
+        )
+    work = Path(tempfile.mkdtemp(prefix="restore-"))
+    try:
+        with tarfile.open(archive, "r:") as tar:
+            say(f"Memulihkan {len(manifest['files']):,} berkas …")
+            for member in tar:
+                if member.name.startswith(FILES):
+                    key = member.name[len(FILES) :]
+                    if filestore.exists(key):
+                        continue
+                    stored = filestore.put(tar.extractfile(member))
+                    if stored.key != key:
+                        raise BackupError(f"Berkas {key} berubah saat dipulihkan.")
+                elif member.name == database["member"]:
+                    with open(work / member.name, "wb") as out:
+                        shutil.copyfileobj(tar.extractfile(member), out, CHUNK)
+        say("Memulihkan basis data …")
+        load_database(work / database["member"])
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    connection.close()
+    restored = database_digest()
+    different = sorted(
+        t for t in set(manifest["tables"]) | set(restored)
+        if manifest["tables"].get(t) != restored.get(t)
+    )  # fmt: skip
+    if different:
+        raise BackupError(
+            f"Hasil pemulihan berbeda dari cadangan pada tabel: {', '.join(different[:10])}."
+        )
+    say(
+        f"Pemulihan selesai: {len(restored)} tabel dan {len(manifest['files']):,} berkas sama "
+        "dengan cadangan."
+    )
+    return manifest
+
+
+# --- integrity of the live store ---------------------------------------------------------------
+
+
+def referenced_keys() -> dict[str, list[str]]:
+    """Keys the database refers to, by where they are referenced."""
+    from satudata.catalog.models import ResourceVersion
+    from satudata.ingest.models import IngestRun
+
+    refs: dict[str, list[str]] = {}
+
+    def add(key, where):
+        if key:
+            refs.setdefault(key, []).append(where)
+
+    for pk, file_key, parquet_key, downloads in ResourceVersion.objects.values_list(
+        "pk", "file_key", "parquet_key", "downloads"
+    ).iterator():
+        add(file_key, f"versi {pk} (berkas asli)")
+        add(parquet_key, f"versi {pk} (Parquet)")
+        for fmt, item in (downloads or {}).items():
+            add((item or {}).get("key"), f"versi {pk} (unduhan {fmt})")
+    for pk, file_key, report_key in IngestRun.objects.values_list(
+        "pk", "file_key", "report_key"
+    ).iterator():
+        add(file_key, f"unggahan {pk}")
+        add(report_key, f"unggahan {pk} (laporan)")
+    return refs
+
+
+def verify_integrity(progress: Callable[[str], None] | None = None) -> dict:
+    """Check every stored file against its hash and every reference against the store."""
+    say = progress or (lambda message: None)
+    keys = stored_keys()
+    say(f"Memeriksa {len(keys):,} berkas …")
+    corrupt = [key for key in keys if _file_sha256(filestore.path_for(key)) != key]
+    present = set(keys)
+    missing = {key: where for key, where in referenced_keys().items() if key not in present}
+    return {"files": len(keys), "corrupt": corrupt, "missing": missing}
+
+
+# --- helpers -----------------------------------------------------------------------------------
+
+
+def _stream_sha256(stream) -> str:
+    digest = hashlib.sha256()
+    while chunk := stream.read(CHUNK):
+        digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _file_sha256(path: Path) -> str:
+    with open(path, "rb") as f:
+        return _stream_sha256(f)
+
+
+def _fsync(path: Path) -> None:
+    with open(path, "rb+") as f:
+        os.fsync(f.fileno())
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
