@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint screenshots bench bench-ingest clean
+.PHONY: run test lint screenshots bench bench-ingest bench-ckan bench-query clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 atau lebih baru diperlukan")'
@@ -26,11 +26,18 @@ lint: $(STAMP)
 	$(BIN)/ruff check satudata tests
 	$(BIN)/ruff format --check satudata tests
 
-bench: bench-ingest
+bench: bench-ingest bench-ckan bench-query
 
 bench-ingest: $(STAMP)
 	$(BIN)/pip install --quiet -e ".[test,bench]"
 	$(BIN)/python bench/ingest.py
+
+bench-query: $(STAMP)
+	$(BIN)/pip install --quiet -e ".[test,bench]"
+	$(BIN)/python bench/query.py
+
+bench-ckan: $(STAMP)
+	$(BIN)/python bench/ckan.py
 
 screenshots: $(STAMP)
 	bash scripts/screenshots.sh

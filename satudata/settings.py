@@ -47,6 +47,9 @@ ALLOWED_HOSTS = [
 ]
 SITE_NAME = env("SITE_NAME", "Satu Data NTT")
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000")
+# Seeds the stable UUIDs the CKAN Action API gives datasets, resources, OPDs and topics
+# (empty: the host of SITE_URL). Set once; changing it changes every CKAN id.
+CKAN_ID_NAMESPACE = env("CKAN_ID_NAMESPACE", "")
 # The kode wilayah of the government that runs this portal (53 = Nusa Tenggara Timur).
 HOME_REGION = env("HOME_REGION", "53")
 
@@ -65,7 +68,12 @@ INSTALLED_APPS = [
     "satudata.catalog",
     "satudata.audit",
     "satudata.ingest",
+    "satudata.workflow",
+    "satudata.stats",
+    "satudata.api",
     "satudata.portal",
+    "satudata.notifications",
+    "satudata.planning",
 ]
 
 MIDDLEWARE = [
@@ -95,6 +103,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "satudata.portal.context_processors.site",
+                "satudata.notifications.context_processors.inbox",
             ],
         },
     },
@@ -162,8 +171,21 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # Guard rails (checked at start-up by satudata.lib.checks).
 PREVIEW_ROWS = int(env("PREVIEW_ROWS", "10"))
 SEARCH_PAGE_SIZE = int(env("SEARCH_PAGE_SIZE", "20"))
+# Datasets per page of the DCAT catalogue (/catalog.ttl|.jsonld|.rdf, Hydra paging).
+DCAT_PAGE_SIZE = int(env("DCAT_PAGE_SIZE", "100"))
 SEARCH_MAX_QUERY_LENGTH = int(env("SEARCH_MAX_QUERY_LENGTH", "200"))
 UPLOAD_MAX_BYTES = int(env("UPLOAD_MAX_BYTES", str(200 * 1024 * 1024)))
+
+# Query engine (satudata.stats.query) and /api/v1: DuckDB over published Parquet.
+QUERY_TIME_LIMIT_MS = int(env("QUERY_TIME_LIMIT_MS", "5000"))
+QUERY_DEFAULT_PAGE_SIZE = int(env("QUERY_DEFAULT_PAGE_SIZE", "100"))
+QUERY_MAX_PAGE_SIZE = int(env("QUERY_MAX_PAGE_SIZE", "1000"))
+QUERY_MAX_GROUPS = int(env("QUERY_MAX_GROUPS", "10000"))
+QUERY_FACET_SIZE = int(env("QUERY_FACET_SIZE", "30"))
+QUERY_THREADS = int(env("QUERY_THREADS", "2"))
+QUERY_MEMORY_LIMIT = env("QUERY_MEMORY_LIMIT", "512MB")
+QUERY_CACHE_ENTRIES = int(env("QUERY_CACHE_ENTRIES", "2000"))
+API_TOKEN_MAX_DAYS = int(env("API_TOKEN_MAX_DAYS", "365"))
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -177,6 +199,16 @@ CSRF_TRUSTED_ORIGINS = [o for o in env("CSRF_TRUSTED_ORIGINS", "").split(",") if
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "satudata@localhost")
+# SMTP (used when SATUDATA_EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend).
+EMAIL_HOST = env("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(env("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = int(env("EMAIL_TIMEOUT", "10"))
+# The file backend (django.core.mail.backends.filebased.EmailBackend) writes here.
+EMAIL_FILE_PATH = Path(env("EMAIL_FILE_PATH", VAR_DIR / "mail"))
 
 LOGGING = {
     "version": 1,

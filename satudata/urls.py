@@ -9,7 +9,17 @@ from satudata.portal import views as portal_views
 
 urlpatterns = [
     path("", include("satudata.portal.urls")),
+    path("", include("satudata.stats.urls")),
+    path("kelola/kotak-masuk/", include("satudata.notifications.urls")),
+    path("", include("satudata.planning.urls")),
+    path("kelola/alur/", include("satudata.workflow.urls")),
+    path("kelola/audit/", include("satudata.audit.urls")),
+    path("kelola/", include("satudata.catalog.urls_manage")),
     path("kelola/", include("satudata.ingest.urls")),
+    path("", include("satudata.api.ckan.urls")),
+    path("", include("satudata.api.linked.urls")),
+    path("api/v1/", include(("satudata.api.v1.urls", "api_v1"), namespace="api_v1")),
+    path("kelola/token/", include("satudata.api.v1.token_urls")),
     path("healthz", portal_views.healthz, name="healthz"),
     path(
         "masuk/",

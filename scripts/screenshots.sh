@@ -24,8 +24,13 @@ from satudata.catalog.models import Dataset
 from satudata.lib.browser import screenshot
 base = f"http://127.0.0.1:{sys.argv[1]}"
 dataset = Dataset.objects.visible_to(None).filter(title__icontains="miskin").first() or Dataset.objects.visible_to(None).first()
+from satudata.stats.models import Indicator
+indicator = next(iter(Indicator.objects.filter(is_key=True).order_by("pk").visible_to(None)), None)
 pages = {"beranda": "/", "pencarian": "/dataset/?q=kemiskinan", "dataset": dataset.get_absolute_url(),
-         "organisasi": "/organisasi/", "topik": "/topik/"}
+         "organisasi": "/organisasi/", "topik": "/topik/", "jadwal-rilis": "/jadwal-rilis/",
+         "indikator-utama": "/indikator/"}
+if indicator is not None:
+    pages["indikator"] = indicator.get_absolute_url()
 for name, path in pages.items():
     for width, height in ((1280, 1800), (390, 2400)):
         out = f"screenshots/{name}-{width}.png"

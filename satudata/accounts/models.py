@@ -103,9 +103,9 @@ class Membership(models.Model):
             ),
             models.CheckConstraint(
                 condition=models.Q(
-                    role__in=[r.value for r in OPD_ROLES], organization__isnull=False
+                    role__in=sorted(r.value for r in OPD_ROLES), organization__isnull=False
                 )
-                | ~models.Q(role__in=[r.value for r in OPD_ROLES]),
+                | ~models.Q(role__in=sorted(r.value for r in OPD_ROLES)),
                 name="opd_role_needs_organization",
             ),
         ]
@@ -113,3 +113,36 @@ class Membership(models.Model):
     def __str__(self):
         where = f" — {self.organization}" if self.organization_id else ""
         return f"{self.user}: {self.get_role_display()}{where}"
+
+
+class ApiToken(models.Model):
+    """A staff member's API key for /api/v1 (`Authorization: Bearer <token>`).
+
+    Only the SHA-256 of the token is stored; the token itself is shown once, when made.
+    The token acts as its owner, never more: the same permission check applies.
+    """
+
+    SCOPE_READ = "read"
+    SCOPE_WRITE = "write"
+    SCOPES = [(SCOPE_READ, _("baca")), (SCOPE_WRITE, _("baca dan tulis"))]
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("nama"), max_length=100)
+    prefix = models.CharField(max_length=12, editable=False)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    scope = models.CharField(_("cakupan"), max_length=10, choices=SCOPES, default=SCOPE_READ)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(_("berlaku sampai"))
+    last_used_at = models.DateTimeField(_("terakhir dipakai"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("dicabut"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("token API")
+        verbose_name_plural = _("token API")
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"
+
+    def allows(self, scope):
+        return scope == self.SCOPE_READ or self.scope == self.SCOPE_WRITE

@@ -7,3 +7,6 @@ class AuditConfig(AppConfig):
     name = "satudata.audit"
     label = "audit"
     verbose_name = "Jejak audit"
+
+    def ready(self):
+        from . import rules  # noqa: F401  (registers audit.browse)

@@ -13,6 +13,7 @@ from satudata.lib.text import search_document
 
 from .constants import FORMATS, ResourceKind
 from .models import Dataset, Resource, ResourceVersion
+from .versions import metadata_snapshot
 
 
 def format_of(filename):
@@ -61,6 +62,7 @@ def add_version(resource: Resource, data: bytes, original_name: str, *, actor=No
         schema=schema,
         created_by=actor,
         published_at=timezone.now() if published else None,
+        metadata=metadata_snapshot(resource.dataset),
     )
     refresh_search_document(resource.dataset)
     return version

@@ -1,7 +1,13 @@
+from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from satudata.accounts.admin import PolicyAdmin, admin_site
+from satudata.accounts.permissions import can
+from satudata.audit.actions import record
+from satudata.audit.constants import AuditAction
 
+from .constants import Access
 from .models import Dataset, Resource, Tag, Topic
 
 
@@ -27,11 +33,83 @@ class ResourceInline(admin.TabularInline):
     has_add_permission = has_change_permission = has_delete_permission = has_view_permission
 
 
+class DatasetAdminForm(forms.ModelForm):
+    """A classification change needs a written reason, and only the Walidata makes data Terbuka."""
+
+    access_reason = forms.CharField(
+        label=_("Alasan perubahan klasifikasi akses"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    actor = None  # set by DatasetAdmin.get_form
+
+    class Meta:
+        model = Dataset
+        fields = "__all__"  # noqa: DJ007  (the admin chooses the fields it shows)
+
+    def clean(self):
+        data = super().clean()
+        if self.instance.pk and "access" in self.changed_data:
+            if not (data.get("access_reason") or "").strip():
+                self.add_error("access_reason", _("Tuliskan alasan perubahan klasifikasi akses."))
+            if data.get("access") == Access.OPEN and not can(
+                self.actor, "dataset.make_open", self.instance
+            ):
+                self.add_error(
+                    "access", _("Hanya Walidata yang dapat membuat dataset menjadi Terbuka.")
+                )
+        return data
+
+
 @admin.register(Dataset, site=admin_site)
 class DatasetAdmin(PolicyAdmin):
+    """Edits are audited like the staff form's: dataset.classification (with the reason) and
+    dataset.change (the changed fields), inside the admin's transaction."""
+
+    form = DatasetAdminForm
     list_display = ["title", "organization", "access", "state", "is_priority", "is_demo"]
     list_filter = ["access", "state", "is_priority", "organization", "topics"]
     search_fields = ["title", "slug"]
     filter_horizontal = ["topics", "tags"]
     raw_id_fields = ["spatial_coverage"]
     inlines = [ResourceInline]
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        form.actor = request.user
+        return form
+
+    def save_model(self, request, obj, form, change):
+        from .editing import snapshot
+
+        if change:
+            form._audit_before = snapshot(Dataset.objects.get(pk=obj.pk))
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        before = getattr(form, "_audit_before", None)
+        if before is None:
+            return
+        from .editing import changes, snapshot
+
+        old, new = changes(before, snapshot(form.instance))
+        if "access" in old:
+            record(
+                AuditAction.DATASET_CLASSIFICATION,
+                form.instance,
+                actor=request.user,
+                request=request,
+                before={"access": old.pop("access")},
+                after={"access": new.pop("access")},
+                reason=form.cleaned_data.get("access_reason", "").strip(),
+            )
+        if old:
+            record(
+                AuditAction.DATASET_CHANGE,
+                form.instance,
+                actor=request.user,
+                request=request,
+                before=old,
+                after=new,
+            )

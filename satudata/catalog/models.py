@@ -58,8 +58,9 @@ class Tag(models.Model):
 def visibility_q(user, prefix=""):
     """The access policy for datasets as a filter; `can(user, "dataset.view", ds)` uses it too.
 
-    Publik: published Terbuka. Any role: also published Terbatas. Own OPD (Produsen,
-    Walidata Pendukung): everything of the OPD, drafts and Tertutup included. Walidata
+    Publik: published Terbuka. Pembina Data and Pimpinan (who oversee every OPD): also
+    published Terbatas. Own OPD (Produsen, Walidata Pendukung): everything of the OPD,
+    drafts and Tertutup included, and of other OPDs only what the public sees. Walidata
     and Admin: everything.
     """
     p = prefix
@@ -67,9 +68,11 @@ def visibility_q(user, prefix=""):
     published = models.Q(**{f"{p}state": State.PUBLISHED})
     if Role.STEWARD in roles or Role.ADMIN in roles:
         return models.Q()
+    q = published & models.Q(**{f"{p}access": Access.OPEN})
+    if Role.SUPERVISOR in roles or Role.LEADER in roles:
+        q |= published & models.Q(**{f"{p}access": Access.RESTRICTED})
     if not roles:
-        return published & models.Q(**{f"{p}access": Access.OPEN})
-    q = published & models.Q(**{f"{p}access__in": [Access.OPEN, Access.RESTRICTED]})
+        return q
     own = user.organization_ids()
     if own:
         q |= models.Q(**{f"{p}organization_id__in": own})
@@ -223,6 +226,9 @@ class ResourceVersion(models.Model):
     # dataset cannot publish such a version without a recorded Walidata override.
     pii_findings = models.JSONField(default=list, blank=True, editable=False)
     published_at = models.DateTimeField(_("diterbitkan"), null=True, blank=True)
+    # The dataset's metadata (catalog.editing.snapshot) when the version was created, replaced
+    # once, together with published_at, by the metadata at publication; diff.py compares them.
+    metadata = models.JSONField(_("metadata saat terbit"), default=dict, blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

@@ -40,3 +40,22 @@ def change_dataset(user, dataset):
 def see_access_facet(user, obj):
     """See the klasifikasi facet and badges: any government user with a role."""
     return is_staff_member(user)
+
+
+@rule("dataset.create")
+def create_dataset(user, organization):
+    """Create a dataset (as Draf): the Walidata or an Admin for any OPD, a Produsen or
+    Walidata Pendukung for their own OPD. Without an OPD: whether the user may create any."""
+    roles = roles_of(user)
+    if Role.STEWARD in roles or Role.ADMIN in roles:
+        return True
+    if not roles:
+        return False
+    own = user.organization_ids()
+    return bool(own) if organization is None else organization.pk in own
+
+
+@rule("dataset.make_open", read_action="dataset.view")
+def make_open(user, dataset):
+    """Change a Terbatas or Tertutup dataset to Terbuka: the Walidata only."""
+    return Role.STEWARD in roles_of(user) and view_dataset(user, dataset)

@@ -9,7 +9,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Count, F, FloatField, Q
+from django.db.models import Count, F, FloatField, Q, Value
 from django.db.models.expressions import RawSQL
 
 from satudata.accounts.permissions import can
@@ -31,7 +31,8 @@ def filter_datasets(queryset, q: str, limit: int = 200):
     """Datasets of `queryset` matching `q`, annotated with `rank` (higher is better)."""
     words = query_stems(q, limit)
     if not words:
-        return queryset.none()
+        # keep the `rank` annotation: callers order by it (a query of only symbols has no stems)
+        return queryset.annotate(rank=Value(0.0, output_field=FloatField())).none()
     if connection.vendor == "postgresql":
         tsquery = " & ".join(words)
         match = "to_tsvector('simple', catalog_dataset.search_document) @@ to_tsquery('simple', %s)"

@@ -20,6 +20,7 @@ from satudata.audit.constants import AuditAction
 from satudata.catalog.actions import format_of, refresh_search_document
 from satudata.catalog.constants import Access
 from satudata.catalog.models import Resource, ResourceVersion
+from satudata.catalog.versions import metadata_snapshot
 from satudata.lib import filestore
 
 from .constants import MAX_STORED_PROBLEMS, STAGE_START, RunStatus, Stage
@@ -100,8 +101,9 @@ def ingest_now(resource: Resource, data: bytes, original_name: str, *, actor, pu
     )
     run = process_run(run.pk)
     if run.version is not None and published_at is not None:
-        ResourceVersion.objects.filter(pk=run.version.pk).update(published_at=published_at)
-        run.version.published_at = published_at
+        metadata = metadata_snapshot(resource.dataset)
+        ResourceVersion.objects.filter(pk=run.version.pk).update(published_at=published_at, metadata=metadata)
+        run.version.published_at, run.version.metadata = published_at, metadata
     return run
 
 
@@ -345,6 +347,7 @@ def _new_version(run, table_schema, downloads, findings):
             {"column": f.column, "sheet": f.sheet, "code": f.code, "severity": f.severity, "message": f.message}
             for f in findings
         ],
+        metadata=metadata_snapshot(resource.dataset),
         created_by=run.uploaded_by,
     )
     record(
@@ -401,8 +404,12 @@ def publish_version(version, *, actor, request=None):
     with transaction.atomic():
         now = timezone.now()
         # published_at is the one field of a version that changes, once: the content never does.
-        ResourceVersion.objects.filter(pk=version.pk, published_at__isnull=True).update(published_at=now)
-        version.published_at = now
+        # So is the metadata snapshot: replaced by the dataset's metadata at publication.
+        metadata = metadata_snapshot(version.resource.dataset)
+        ResourceVersion.objects.filter(pk=version.pk, published_at__isnull=True).update(
+            published_at=now, metadata=metadata
+        )
+        version.published_at, version.metadata = now, metadata
         record(AuditAction.VERSION_PUBLISH, version, actor=actor, request=request, after={"published_at": now.isoformat()})
     return version
 
@@ -427,32 +434,59 @@ def override_pii(version, reason, *, actor, request=None):
 # --- the column contract -----------------------------------------------------------------------
 
 MS_VAR_KEYS = ("definition", "unit", "measure", "classification")
+# Field keys the editor sets (or that schema_from_form carries); any other key of a field, such as
+# a description that came with an imported contract, is kept as it was.
+_EDITED_KEYS = {"name", "type", "title", "format", "constraints", *MS_VAR_KEYS}
 
 
-def schema_with_edits(schema, columns):
-    """The schema with a Produsen's edits (title, type, required, MS-Var) applied by column name."""
-    edits = {c["name"]: c for c in columns}
-    fields = []
-    for field in schema.get("fields", []):
-        field = dict(field)
-        edit = edits.get(field.get("name"))
-        if edit:
-            field["title"] = edit["title"].strip()
-            if field.get("satudata:role") not in {"region_code"}:  # region codes always stay text
-                field["type"] = edit["type"]
-            if field["type"] != "string":
-                field.pop("format", None)
-            constraints = dict(field.get("constraints", {}))
-            constraints["required"] = bool(edit["required"])
-            field["constraints"] = constraints
-            for key in MS_VAR_KEYS:
-                value = (edit.get(key) or "").strip()
-                if value:
-                    field[key] = value
-                else:
-                    field.pop(key, None)
-        fields.append(field)
-    return {**schema, "fields": fields}
+def schema_with_edits(schema, columns, table=None):
+    """The schema with a Produsen's edits applied, checked; raises schema.SchemaError.
+
+    ``columns`` are the cleaned data of the editor's column forms, one per field of ``schema``
+    in the same order (keys as in forms.ColumnForm); ``table`` holds ``missing_values`` (text,
+    one per line or comma-separated). Nothing of the edit is kept when a check fails: the
+    caller shows ``SchemaError.details`` next to the inputs. A region-code column stays text:
+    choosing another type is refused with a message, never silently changed.
+    """
+    from .schema import MISSING_VALUES, schema_from_form
+
+    fields = schema.get("fields", [])
+    if [c["name"] for c in columns] != [f.get("name") for f in fields]:
+        raise ValueError("the edited columns do not match the schema's fields")
+    raw_fields = []
+    for field, edit in zip(fields, columns, strict=True):
+        kind = edit["type"]
+        raw = {k: v for k, v in field.items() if k.startswith("satudata:") or k in ("trueValues", "falseValues")}
+        raw.update(
+            name=field["name"],
+            type=kind,
+            title=edit.get("title") or "",
+            format=(edit.get("format") or "") if kind == "date" else "",
+            required=bool(edit.get("required")) or bool(edit.get("primary_key")),
+            unique=bool(edit.get("unique")),
+            enum=edit.get("enum") or "",
+            pattern=edit.get("pattern") or "",
+            minimum=edit.get("minimum") or "",
+            maximum=edit.get("maximum") or "",
+            **{key: edit.get(key) or "" for key in MS_VAR_KEYS},
+        )
+        raw_fields.append(raw)
+    if table is None:
+        missing = schema.get("missingValues", list(MISSING_VALUES))
+    else:
+        missing = table.get("missing_values") or ""
+    data = {
+        "fields": raw_fields,
+        "primaryKey": [c["name"] for c in columns if c.get("primary_key")],
+        "missingValues": missing,
+    }
+    edited = schema_from_form(data)
+    for field, new in zip(fields, edited["fields"], strict=True):
+        for key, value in field.items():
+            if key not in _EDITED_KEYS and key not in new and not key.startswith("satudata:"):
+                new[key] = value
+    kept = {k: v for k, v in schema.items() if k not in ("fields", "primaryKey", "missingValues", "satudata:absent_fields")}
+    return {**kept, **edited, "primaryKey": edited.get("primaryKey", [])}
 
 
 def rerun_with_schema(run, new_schema, *, actor, request=None):

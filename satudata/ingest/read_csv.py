@@ -622,11 +622,14 @@ def stream_rows(path, offset, header, fields, delimiter, out, block, limits, pro
                     quoted_strings_can_be_null=True,
                 ),
             )
+        last = None  # the last non-empty piece: where an unclosed quote ends up
         for batch in reader:
             for piece in stream.take(batch):
+                last = piece if piece.num_rows else last
                 writer.add(piece)
             progress(source.tell() / size)
         for piece in stream.take(None):
+            last = piece if piece.num_rows else last
             writer.add(piece)
     except BaseException:
         writer.abort()
@@ -634,4 +637,78 @@ def stream_rows(path, offset, header, fields, delimiter, out, block, limits, pro
         raise
     source.close()
     problems = writer.close()
+    if last is not None:
+        problems += unclosed_quote(path, last, header)
     return writer.rows, stream, problems, writer.notes
+
+
+QUOTE_CHECK_BYTES = 4096
+
+
+def unclosed_quote(path: Path, last: pa.Table, header: Header) -> list[Problem]:
+    """A problem when the file ends inside a quoted field that was never closed.
+
+    A `"` opened and never closed makes everything after it, to the end of the file, one cell:
+    the last filled cell of the last record. That cell is recognised by the raw end of the file,
+    which is then `"` followed by the cell's text (quotes doubled) and at most a line break.
+    Only the first and last few KB are compared, so a cell of any size costs little.
+    """
+    row = last.slice(last.num_rows - 1).to_pylist()[0]
+    index = next(
+        (i for i in reversed(range(len(header.names))) if row.get(data_column(i)) is not None),
+        None,
+    )
+    if index is None:
+        return []
+    value = row[data_column(index)]
+    expected = ('"' + value.replace('"', '""')).encode("utf-8").rstrip(b"\r\n")
+    if len(expected) < 2:
+        return []
+    with open(path, "rb") as f:
+        end = f.seek(0, 2)
+        f.seek(max(0, end - 64))
+        tail = f.read()
+        end -= len(tail) - len(tail.rstrip(b"\r\n"))
+        start = end - len(expected)
+        if start < 0:
+            return []
+        f.seek(start)
+        head = f.read(min(QUOTE_CHECK_BYTES, len(expected)))
+        f.seek(max(start, end - QUOTE_CHECK_BYTES))
+        foot = f.read(end - max(start, end - QUOTE_CHECK_BYTES))
+    if head != expected[: len(head)] or foot != expected[len(expected) - len(foot) :]:
+        return []
+    opened = row[ROW_COLUMN]
+    swallowed = value.rstrip("\r\n").count("\n")
+    column = header.names[index]
+    hint = _(
+        'Buka berkas dengan editor teks, cari tanda kutip (") di baris %(row)s, lalu tutup dengan '
+        'tanda kutip kedua atau hapus. Tanda kutip di dalam nilai ditulis dua kali (""). '
+        "Menyimpan ulang dari Excel sebagai CSV UTF-8 juga memperbaikinya."
+    ) % {"row": opened}
+    if swallowed:
+        message = _(
+            'Tanda kutip (") di baris %(row)s, kolom “%(column)s”, dibuka tetapi tidak pernah '
+            "ditutup: %(lines)s baris sesudahnya sampai akhir berkas terbaca sebagai isi satu sel "
+            "dan tidak masuk sebagai baris data."
+        ) % {"row": opened, "column": column, "lines": swallowed}
+        severity = Severity.ERROR
+    else:
+        message = _(
+            'Tanda kutip (") di baris %(row)s, kolom “%(column)s”, dibuka tetapi tidak pernah '
+            "ditutup sampai akhir berkas."
+        ) % {"row": opened, "column": column}
+        severity = Severity.WARNING
+    return [
+        Problem(
+            code="row.unclosed_quote",
+            severity=severity,
+            message=message,
+            hint=hint,
+            row=opened,
+            column=column,
+            column_index=index,
+            value=value[:100],
+            extra={"swallowed_lines": swallowed},
+        )
+    ]

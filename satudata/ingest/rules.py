@@ -1,7 +1,7 @@
 """Permission rules of uploads, versions and the personal-data guard."""
 
 from satudata.accounts.constants import Role
-from satudata.accounts.permissions import roles_of, rule
+from satudata.accounts.permissions import can, roles_of, rule
 from satudata.catalog.rules import change_dataset, view_version
 
 
@@ -25,11 +25,13 @@ def manage(user, obj):
 
 @rule("version.publish", read_action="version.view")
 def publish(user, version):
-    """Publish a version: the Walidata or an Admin, never the uploader of that version."""
-    roles = roles_of(user)
-    if not (Role.STEWARD in roles or Role.ADMIN in roles):
-        return False
-    return view_version(user, version) and version.created_by_id != user.pk
+    """Publish a version: only through review, once its submission is Disetujui; then exactly
+    who may take the workflow's publish step (submission.publish: the Walidata, never an author)."""
+    from satudata.workflow.constants import SubmissionState
+    from satudata.workflow.models import Submission
+
+    submission = Submission.objects.filter(version=version, state=SubmissionState.APPROVED).first()
+    return submission is not None and can(user, "submission.publish", submission)
 
 
 @rule("pii.override", read_action="version.view")

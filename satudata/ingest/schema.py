@@ -24,6 +24,7 @@ from pathlib import Path
 
 import duckdb
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from satudata.lib.text import normalise
 
@@ -113,11 +114,16 @@ PERIOD_RANGE = {"semester": 2, "triwulan": 4, "bulan": 12}
 
 
 class SchemaError(ValueError):
-    """An edited schema that cannot be used; ``errors`` are Indonesian messages."""
+    """An edited schema that cannot be used; ``errors`` are Indonesian messages.
 
-    def __init__(self, errors: list[str]):
+    ``details`` are the same messages as ``(field index or None, key, message)``, so a form can
+    show each one next to its input (see ``schema_problems``).
+    """
+
+    def __init__(self, errors: list[str], details: list[tuple[int | None, str, str]] | None = None):
         super().__init__("; ".join(errors))
         self.errors = errors
+        self.details = details if details is not None else [(None, "", e) for e in errors]
 
 
 # --- SQL building blocks -----------------------------------------------------------------------
@@ -863,6 +869,8 @@ def merge_schema(previous: dict, inferred: dict) -> dict:
         key = [key]
     if key and all(k in names for k in key):
         schema["primaryKey"] = list(key)
+    elif key == []:
+        schema["primaryKey"] = []  # the Produsen removed the key in the editor: none is inferred
     elif inferred.get("primaryKey"):
         schema["primaryKey"] = list(inferred["primaryKey"])
     absent = [
@@ -875,124 +883,266 @@ def merge_schema(previous: dict, inferred: dict) -> dict:
     return schema
 
 
+TYPE_LABELS = {
+    "string": _lazy("teks"),
+    "integer": _lazy("bilangan bulat"),
+    "number": _lazy("bilangan desimal"),
+    "boolean": _lazy("ya/tidak"),
+    "date": _lazy("tanggal"),
+    "year": _lazy("tahun"),
+    "yearmonth": _lazy("tahun-bulan"),
+}
+RANGE_TYPES = ("integer", "number", "date", "year")  # the types validation checks bounds on
+
+
 def check_schema(schema: dict) -> list[str]:
     """What is wrong with a schema, in Indonesian; an empty list when it can be used."""
-    errors = []
+    return [message for _index, _key, message in schema_problems(schema)]
+
+
+def schema_problems(schema: dict) -> list[tuple[int | None, str, str]]:
+    """What is wrong with a schema as (field index or None, key, Indonesian message).
+
+    The key names what the message is about: a field key (``type``, ``format``, ``name``,
+    ``satudata:role`` …), a constraint (``enum``, ``pattern``, ``minimum`` …) or, with index
+    None, ``fields``, ``primaryKey`` or ``missingValues``.
+    """
+    errors: list[tuple[int | None, str, str]] = []
     fields = schema.get("fields")
     if not isinstance(fields, list) or not fields:
-        return [_("Skema harus memuat paling sedikit satu kolom.")]
+        return [(None, "fields", _("Skema harus memuat paling sedikit satu kolom."))]
     seen = set()
-    for number, field in enumerate(fields, start=1):
+    for index, field in enumerate(fields):
+        number = index + 1
         if not isinstance(field, dict):
-            errors.append(_("Kolom ke-%(n)s tidak terbaca.") % {"n": number})
+            errors.append((index, "", _("Kolom ke-%(n)s tidak terbaca.") % {"n": number}))
             continue
         name = field.get("name")
         if not isinstance(name, str) or not name.strip():
-            errors.append(_("Kolom ke-%(n)s belum diberi nama.") % {"n": number})
+            errors.append((index, "name", _("Kolom ke-%(n)s belum diberi nama.") % {"n": number}))
             continue
         if name in seen:
-            errors.append(_("Nama kolom “%(name)s” dipakai lebih dari sekali.") % {"name": name})
+            errors.append(
+                (
+                    index,
+                    "name",
+                    _("Nama kolom “%(name)s” dipakai lebih dari sekali.") % {"name": name},
+                )
+            )
         seen.add(name)
-        errors += _check_field(field)
+        errors += [(index, key, message) for key, message in _check_field(field)]
     key = schema.get("primaryKey") or []
     for name in [key] if isinstance(key, str) else key:
         if name not in seen:
             errors.append(
-                _("Kunci utama memakai kolom “%(name)s” yang tidak ada.") % {"name": name}
+                (
+                    None,
+                    "primaryKey",
+                    _("Kunci utama memakai kolom “%(name)s” yang tidak ada.") % {"name": name},
+                )
             )
     missing = schema.get("missingValues", MISSING_VALUES)
     if not isinstance(missing, list) or not all(isinstance(m, str) for m in missing):
-        errors.append(_("Daftar penanda nilai kosong harus berupa daftar teks."))
+        errors.append(
+            (None, "missingValues", _("Daftar penanda nilai kosong harus berupa daftar teks."))
+        )
+    elif any(len(m) > 100 for m in missing) or len(missing) > 100:
+        errors.append(
+            (
+                None,
+                "missingValues",
+                _(
+                    "Penanda nilai kosong paling banyak 100, masing-masing paling panjang 100 karakter."
+                ),
+            )
+        )
     return errors
 
 
-def _check_field(field: dict) -> list[str]:
+def _check_field(field: dict) -> list[tuple[str, str]]:
+    """What is wrong with one field, as (key, Indonesian message)."""
     name, kind = field["name"], field.get("type", "string")
     errors = []
     if kind not in TYPES:
         return [
-            _("Tipe “%(type)s” untuk kolom “%(name)s” tidak dikenal. Pilih salah satu: %(types)s.")
-            % {"type": kind, "name": name, "types": ", ".join(TYPES)}
+            (
+                "type",
+                _(
+                    "Tipe “%(type)s” untuk kolom “%(name)s” tidak dikenal. Pilih salah satu: %(types)s."
+                )
+                % {"type": kind, "name": name, "types": ", ".join(TYPES)},
+            )
         ]
     role = field.get("satudata:role")
     if role is not None and role not in ROLES:
         errors.append(
-            _("Peran “%(role)s” untuk kolom “%(name)s” tidak dikenal.")
-            % {"role": role, "name": name}
+            (
+                "satudata:role",
+                _("Peran “%(role)s” untuk kolom “%(name)s” tidak dikenal.")
+                % {"role": role, "name": name},
+            )
         )
     if role == "region_code" and kind != "string":
         errors.append(
-            _(
-                "Kolom kode wilayah “%(name)s” harus bertipe teks, agar 53.10 tidak berubah menjadi 53.1."
+            (
+                "type",
+                _(
+                    "Kolom kode wilayah “%(name)s” harus bertipe teks, agar 53.10 tidak berubah menjadi 53.1."
+                )
+                % {"name": name},
             )
-            % {"name": name}
         )
     if field.get("satudata:code_system", "kemendagri") not in CODE_SYSTEMS:
         errors.append(
-            _("Sistem kode untuk kolom “%(name)s” harus kemendagri atau bps.") % {"name": name}
+            (
+                "satudata:code_system",
+                _("Sistem kode untuk kolom “%(name)s” harus kemendagri atau bps.") % {"name": name},
+            )
         )
     if field.get("satudata:period", "tahun") not in PERIODS:
         errors.append(
-            _("Jenis periode untuk kolom “%(name)s” harus tahun, semester, triwulan atau bulan.")
-            % {"name": name}
+            (
+                "satudata:period",
+                _(
+                    "Jenis periode untuk kolom “%(name)s” harus tahun, semester, triwulan atau bulan."
+                )
+                % {"name": name},
+            )
         )
     if kind == "date" and field.get("format", "default") not in DATE_FORMATS:
         errors.append(
-            _(
-                "Format tanggal “%(format)s” untuk kolom “%(name)s” tidak didukung. Pilih salah satu: %(formats)s."
+            (
+                "format",
+                _(
+                    "Format tanggal “%(format)s” untuk kolom “%(name)s” tidak didukung. Pilih salah satu: %(formats)s."
+                )
+                % {"format": field.get("format"), "name": name, "formats": ", ".join(DATE_FORMATS)},
             )
-            % {"format": field.get("format"), "name": name, "formats": ", ".join(DATE_FORMATS)}
         )
     constraints = field.get("constraints") or {}
     if not isinstance(constraints, dict):
-        return errors + [_("Batasan kolom “%(name)s” tidak terbaca.") % {"name": name}]
+        return errors + [
+            ("constraints", _("Batasan kolom “%(name)s” tidak terbaca.") % {"name": name})
+        ]
     for key in constraints:
         if key not in CONSTRAINTS:
             errors.append(
-                _("Batasan “%(key)s” pada kolom “%(name)s” tidak didukung.")
-                % {"key": key, "name": name}
+                (
+                    key,
+                    _("Batasan “%(key)s” pada kolom “%(name)s” tidak didukung.")
+                    % {"key": key, "name": name},
+                )
             )
     pattern = constraints.get("pattern")
-    if pattern is not None and not _valid_pattern(pattern):
-        errors.append(
-            _("Pola (regex) untuk kolom “%(name)s” tidak sah: %(pattern)s")
-            % {"name": name, "pattern": pattern}
-        )
+    if pattern is not None:
+        if not _valid_pattern(pattern):
+            errors.append(
+                (
+                    "pattern",
+                    _(
+                        "Pola (regex) untuk kolom “%(name)s” tidak sah: %(pattern)s. Periksa tanda "
+                        "kurung dan garis miring terbalik; lookahead/lookbehind dan rujukan balik "
+                        "(\\1) tidak didukung."
+                    )
+                    % {"name": name, "pattern": pattern},
+                )
+            )
+        elif kind != "string":
+            errors.append(
+                (
+                    "pattern",
+                    _(
+                        "Pola (regex) hanya berlaku untuk kolom teks; kolom “%(name)s” bertipe %(type)s."
+                    )
+                    % {"name": name, "type": TYPE_LABELS[kind]},
+                )
+            )
     enum = constraints.get("enum")
     if enum is not None:
         if not isinstance(enum, list) or not enum:
             errors.append(
-                _("Daftar nilai yang diperbolehkan untuk kolom “%(name)s” kosong.") % {"name": name}
+                (
+                    "enum",
+                    _("Daftar nilai yang diperbolehkan untuk kolom “%(name)s” kosong.")
+                    % {"name": name},
+                )
             )
-        elif any(parse_value(kind, v) is None for v in enum):
+        elif kind == "boolean":
             errors.append(
-                _("Ada nilai di daftar pilihan kolom “%(name)s” yang tidak sesuai tipenya.")
-                % {"name": name}
+                (
+                    "enum",
+                    _(
+                        "Daftar pilihan tidak berlaku untuk kolom ya/tidak “%(name)s”; kosongkan isiannya."
+                    )
+                    % {"name": name},
+                )
             )
-        elif len({str(v) for v in enum}) != len(enum):
-            errors.append(_("Daftar pilihan kolom “%(name)s” memuat nilai ganda.") % {"name": name})
+        elif wrong := [v for v in enum if parse_value(kind, v) is None]:
+            errors.append(
+                (
+                    "enum",
+                    _(
+                        "Ada nilai di daftar pilihan kolom “%(name)s” yang tidak sesuai tipenya "
+                        "(%(type)s): %(values)s."
+                    )
+                    % {
+                        "name": name,
+                        "type": TYPE_LABELS[kind],
+                        "values": ", ".join(f"“{v}”" for v in wrong[:5]),
+                    },
+                )
+            )
+        elif len({str(parse_value(kind, v)) for v in enum}) != len(enum):
+            errors.append(
+                (
+                    "enum",
+                    _("Daftar pilihan kolom “%(name)s” memuat nilai ganda.") % {"name": name},
+                )
+            )
     bounds = {}
     for key in ("minimum", "maximum"):
-        if key in constraints:
-            bounds[key] = parse_value(kind, constraints[key])
-            if bounds[key] is None or kind in ("string", "boolean"):
-                errors.append(
-                    _("Batas %(key)s untuk kolom “%(name)s” tidak sesuai tipenya.")
-                    % {"key": key, "name": name}
+        if key not in constraints:
+            continue
+        if kind not in RANGE_TYPES:
+            errors.append(
+                (
+                    key,
+                    _(
+                        "Batas %(key)s hanya berlaku untuk kolom angka, tahun atau tanggal; "
+                        "kolom “%(name)s” bertipe %(type)s."
+                    )
+                    % {"key": key, "name": name, "type": TYPE_LABELS[kind]},
                 )
+            )
+            continue
+        bounds[key] = parse_value(kind, constraints[key])
+        if bounds[key] is None:
+            errors.append(
+                (
+                    key,
+                    _("Batas %(key)s untuk kolom “%(name)s” tidak sesuai tipenya (%(type)s).")
+                    % {"key": key, "name": name, "type": TYPE_LABELS[kind]},
+                )
+            )
     if (
         bounds.get("minimum") is not None
         and bounds.get("maximum") is not None
         and bounds["minimum"] > bounds["maximum"]
     ):
         errors.append(
-            _("Batas bawah kolom “%(name)s” lebih besar dari batas atasnya.") % {"name": name}
+            (
+                "minimum",
+                _("Batas bawah kolom “%(name)s” lebih besar dari batas atasnya.") % {"name": name},
+            )
         )
     for key in ("required", "unique"):
         if key in constraints and not isinstance(constraints[key], bool):
             errors.append(
-                _("Isian “%(key)s” pada kolom “%(name)s” harus ya atau tidak.")
-                % {"key": key, "name": name}
+                (
+                    key,
+                    _("Isian “%(key)s” pada kolom “%(name)s” harus ya atau tidak.")
+                    % {"key": key, "name": name},
+                )
             )
     return errors
 
@@ -1036,12 +1186,23 @@ def parse_value(kind: str, value):
     return str(value) if not isinstance(value, (dict, list)) else None
 
 
+def split_values(text: str) -> list[str]:
+    """Values typed in a form: one per line, or separated by commas when all are on one line."""
+    lines = [line.strip() for line in str(text).splitlines() if line.strip()]
+    if len(lines) == 1 and "," in lines[0]:
+        lines = [part.strip() for part in lines[0].split(",") if part.strip()]
+    return lines
+
+
 def schema_from_form(data: dict) -> dict:
     """A schema from edited form data; raises SchemaError with Indonesian messages.
 
     ``data`` is ``{"fields": [...], "primaryKey": [...] or "a, b", "missingValues": ...}``;
-    a field may give ``required``/``unique`` as checkbox values, ``enum`` as text with one
-    value per line, bounds as text, and MS-Var keys as text (empty ones are dropped).
+    a field may give ``required``/``unique`` as checkbox values (only true ones are kept),
+    ``enum`` as text (``split_values``: one value per line, or comma-separated on one line),
+    bounds as text (a decimal comma is read as a point for numbers), and MS-Var keys as text
+    (empty ones are dropped). ``missingValues`` may be text as well; the empty cell is always
+    one of them. ``SchemaError.details`` tie each message to a field index and key.
     """
     fields = []
     for raw in data.get("fields") or []:
@@ -1059,36 +1220,46 @@ def schema_from_form(data: dict) -> dict:
         constraints = dict(raw.get("constraints") or {})
         for key in ("required", "unique"):
             if key in raw:
-                constraints[key] = raw[key] in (True, "on", "true", "1", 1, "ya")
+                if raw[key] in (True, "on", "true", "1", 1, "ya"):
+                    constraints[key] = True
+                else:
+                    constraints.pop(key, None)
         enum = raw.get("enum", constraints.get("enum"))
         if isinstance(enum, str):
-            enum = [line.strip() for line in enum.splitlines() if line.strip()]
+            enum = split_values(enum)
         if enum:
             constraints["enum"] = [_form_value(field["type"], v) for v in enum]
         else:
             constraints.pop("enum", None)
         for key in ("minimum", "maximum", "pattern"):
             value = raw.get(key, constraints.get(key))
+            if isinstance(value, str):
+                value = value.strip()
             if value in (None, ""):
                 constraints.pop(key, None)
             else:
                 constraints[key] = value if key == "pattern" else _form_value(field["type"], value)
         field["constraints"] = constraints
         fields.append(field)
-    schema = {"fields": fields, "missingValues": data.get("missingValues", list(MISSING_VALUES))}
+    missing = data.get("missingValues", list(MISSING_VALUES))
+    if isinstance(missing, str):
+        missing = [""] + [m for m in split_values(missing) if m]
+    schema = {"fields": fields, "missingValues": missing}
     key = data.get("primaryKey")
     if isinstance(key, str):
         key = [k.strip() for k in key.split(",") if k.strip()]
     if key:
-        schema["primaryKey"] = key
-    errors = check_schema(schema)
-    if errors:
-        raise SchemaError(errors)
+        schema["primaryKey"] = list(key)
+    details = schema_problems(schema)
+    if details:
+        raise SchemaError([message for _i, _k, message in details], details)
     return schema
 
 
 def _form_value(kind: str, value):
     """A typed value from form text (numbers as numbers, dates as ISO text); as given if unreadable."""
+    if kind == "number" and isinstance(value, str) and re.fullmatch(r"\s*[+-]?\d+,\d+\s*", value):
+        value = value.replace(",", ".")  # 12,5: the Indonesian decimal comma
     parsed = parse_value(kind, value)
     if parsed is None:
         return value

@@ -18,7 +18,7 @@ from satudata.catalog.models import Dataset, Resource, ResourceVersion
 from satudata.lib import filestore
 
 from . import actions
-from .forms import ColumnFormSet, UploadForm
+from .forms import ColumnFormSet, TableSchemaForm, UploadForm
 from .models import IngestRun
 
 ROLE_LABELS = {
@@ -49,7 +49,15 @@ def manage(request):
         for r in IngestRun.objects.select_related("resource__dataset", "uploaded_by").order_by("-id")[:200]
         if can(request.user, "ingest.view_run", r)
     ][:20]
-    return render(request, "ingest/manage.html", {"datasets": datasets, "runs": runs})
+    return render(
+        request,
+        "ingest/manage.html",
+        {
+            "datasets": datasets,
+            "runs": runs,
+            "can_create_dataset": can(request.user, "dataset.create"),
+        },
+    )
 
 
 @route("dataset.upload")
@@ -227,10 +235,12 @@ def _version(request, pk, action):
 @route("version.publish")
 def publish(request, pk):
     version = _version(request, pk, "version.publish")
-    try:
-        actions.publish_version(version, actor=request.user, request=request)
+    from satudata.workflow.transitions import TransitionRefused, publish_approved
+
+    try:  # publication goes through review: only an approved submission's version
+        publish_approved(version, actor=request.user, request=request)
         messages.success(request, _("Versi %(n)s diterbitkan.") % {"n": version.number})
-    except actions.PublishRefused as refused:
+    except TransitionRefused as refused:
         messages.error(request, str(refused))
     return redirect(_back(request, version))
 
@@ -252,38 +262,113 @@ def _back(request, version):
     return reverse("ingest:run", args=[run.pk]) if run else version.resource.dataset.get_absolute_url()
 
 
+def _editable_schema(resource, latest, run):
+    """The schema the editor shows: the latest upload's (contract applied to it), else the
+    latest version's, else the contract; plus contract columns that upload lacks."""
+    schema = next(
+        (s for s in (run.schema if run else None, latest.schema if latest else None) if s and s.get("fields")),
+        None,
+    ) or dict(resource.schema or {})
+    names = {f.get("name") for f in schema.get("fields", [])}
+    absent = [f for f in (resource.schema or {}).get("fields", []) if f.get("name") not in names]
+    if absent:
+        schema = {**schema, "fields": [*schema.get("fields", []), *absent]}
+    return schema
+
+
+def _column_initial(field, key):
+    constraints = field.get("constraints") or {}
+    return {
+        "name": field.get("name", ""),
+        "title": field.get("title", ""),
+        "type": field.get("type", "string"),
+        "format": field.get("format", "")
+        if field.get("type") == "date" and field.get("format") not in ("default", "%Y-%m-%d")
+        else "",
+        "required": bool(constraints.get("required")),
+        "unique": bool(constraints.get("unique")),
+        "primary_key": field.get("name") in key,
+        "enum": "\n".join(str(v) for v in constraints.get("enum") or []),
+        "pattern": constraints.get("pattern", ""),
+        "minimum": str(constraints.get("minimum", "")),
+        "maximum": str(constraints.get("maximum", "")),
+        **{k: field.get(k, "") for k in actions.MS_VAR_KEYS},
+    }
+
+
+def _show_schema_errors(refused, formset, table_form):
+    """Each message of a refused schema next to its input, or at the top of its column."""
+    for index, key, message in refused.details:
+        if index is None:
+            table_form.add_error("missing_values" if key == "missingValues" else None, message)
+            continue
+        form = formset.forms[index]
+        form.add_error(key if key in form.fields and key != "name" else None, message)
+
+
 @route("dataset.upload")
 def edit_schema(request, slug, resource_id):
+    from .schema import MISSING_VALUES, SchemaError
+
     dataset = _dataset(request, slug, "dataset.upload")
     resource = get_object_or_404(dataset.resources, pk=resource_id)
     latest = resource.versions.order_by("-number").first()
     run = resource.ingest_runs.order_by("-id").first()
-    schema = (latest.schema if latest else None) or (run.schema if run else {}) or {}
+    schema = _editable_schema(resource, latest, run)
     fields = schema.get("fields", [])
-    initial = [
-        {
-            "name": f.get("name", ""),
-            "title": f.get("title", ""),
-            "type": f.get("type", "string"),
-            "required": bool(f.get("constraints", {}).get("required")),
-            "definition": f.get("definition", ""),
-            "unit": f.get("unit", ""),
-            "measure": f.get("measure", ""),
-            "classification": f.get("classification", ""),
-        }
-        for f in fields
-    ]
-    formset = ColumnFormSet(request.POST or None, initial=initial)
-    if request.method == "POST" and formset.is_valid() and run is not None:
-        new_schema = actions.schema_with_edits(schema, [f.cleaned_data for f in formset.forms])
-        rerun = actions.rerun_with_schema(run, new_schema, actor=request.user, request=request)
-        messages.success(request, _("Skema disimpan; berkas terakhir diperiksa ulang dengan skema baru."))
-        return redirect("ingest:run", rerun.pk)
+    key = schema.get("primaryKey") or []
+    key = [key] if isinstance(key, str) else key
+    formset = ColumnFormSet(request.POST or None, initial=[_column_initial(f, key) for f in fields])
+    missing = schema.get("missingValues", MISSING_VALUES)
+    table_form = TableSchemaForm(
+        request.POST or None,
+        prefix="tabel",
+        initial={"missing_values": "\n".join(m for m in missing if isinstance(m, str) and m)},
+    )
+    if request.method == "POST":
+        valid = formset.is_valid() & table_form.is_valid()  # both, so that every error shows
+        if run is None:
+            valid = False
+            table_form.add_error(None, _("Unggah berkas dahulu; skema dibuat dari unggahan pertama."))
+        elif valid and [f.cleaned_data.get("name") for f in formset.forms] != [f.get("name") for f in fields]:
+            valid = False
+            table_form.add_error(
+                None, _("Daftar kolom berubah sejak halaman ini dibuka. Muat ulang halaman, lalu ubah lagi.")
+            )
+        if valid:
+            try:
+                new_schema = actions.schema_with_edits(
+                    schema, [f.cleaned_data for f in formset.forms], table_form.cleaned_data
+                )
+            except SchemaError as refused:
+                _show_schema_errors(refused, formset, table_form)
+            else:
+                rerun = actions.rerun_with_schema(run, new_schema, actor=request.user, request=request)
+                messages.success(request, _("Skema disimpan; berkas terakhir diperiksa ulang dengan skema baru."))
+                return redirect("ingest:run", rerun.pk)
+    invalid = request.method == "POST"
     return render(
         request,
         "ingest/schema.html",
-        {"dataset": dataset, "resource": resource, "formset": formset, "has_upload": run is not None},
+        {
+            "dataset": dataset,
+            "resource": resource,
+            "formset": formset,
+            "table_form": table_form,
+            "columns": list(zip(formset.forms, [_role_label(f) for f in fields], strict=False)),
+            "has_upload": run is not None,
+            "invalid": invalid,
+        },
+        status=400 if invalid else 200,
     )
+
+
+def _role_label(field):
+    role = field.get("satudata:role")
+    label = ROLE_LABELS.get(role, "")
+    if role == "region_code":
+        label = _("%(role)s — selalu teks") % {"role": label}
+    return label
 
 
 @route("dataset.view")

@@ -2,7 +2,7 @@ from django.urls import path
 
 from satudata.ingest import views as ingest_views
 
-from . import views
+from . import versions, views
 
 app_name = "portal"
 
@@ -20,6 +20,10 @@ urlpatterns = [
         views.download,
         name="download_format",
     ),
+    path(
+        "dataset/<slug:slug>/berkas/<int:resource_id>/v<int:number>/", versions.version, name="version"
+    ),
+    path("dataset/<slug:slug>/berkas/<int:resource_id>/banding/", versions.diff, name="diff"),
     path(
         "dataset/<slug:slug>/berkas/<int:resource_id>/templat.<str:fmt>",
         ingest_views.template,

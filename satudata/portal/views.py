@@ -115,7 +115,12 @@ def _visible_dataset(request, slug):
 
 @route("dataset.view")
 def dataset(request, slug):
-    dataset = _visible_dataset(request, slug)
+    try:
+        dataset = _visible_dataset(request, slug)
+    except Http404:
+        from satudata.workflow.views import withdrawn_notice
+
+        return withdrawn_notice(request, slug)  # a withdrawn Terbuka dataset says why (410)
     may_change = can(request.user, "dataset.upload", dataset)
     resources = []
     for resource in dataset.resources.prefetch_related(

@@ -25,8 +25,10 @@ def test_it_gives_404_without_access_and_403_with_read_only_access(cast, catalog
         authorize(None, "dataset.change", restricted)
     with pytest.raises(PermissionDenied):
         authorize(cast["pimpinan"], "dataset.change", restricted)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Http404):  # another OPD does not see Terbatas data at all
         authorize(cast["produsen_b"], "dataset.change", restricted)
+    with pytest.raises(PermissionDenied):
+        authorize(cast["produsen_b"], "dataset.change", catalog["open"])
     authorize(cast["produsen_a"], "dataset.change", restricted)
     authorize(cast["walidata"], "dataset.change", restricted)
 

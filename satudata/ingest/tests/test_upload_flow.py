@@ -42,6 +42,16 @@ def last_run():
     return IngestRun.objects.order_by("-id").first()
 
 
+def review_and_publish(clients, version, reviewer="walidata"):
+    """Publication goes through review (satudata/workflow): submit, approve, then "Terbitkan"."""
+    from satudata.workflow.models import Submission
+
+    clients["produsen_a"].post(reverse("workflow:submit_version", args=[version.pk]))
+    submission = Submission.objects.get(version=version)
+    clients[reviewer].post(reverse("workflow:transition", args=[submission.pk, "approve"]))
+    return clients[reviewer].post(reverse("ingest:publish", args=[version.pk]))
+
+
 def test_it_processes_an_upload_into_an_unpublished_version(clients, catalog, django_capture_on_commit_callbacks):
     dataset = catalog["open"]
     response = upload(clients["produsen_a"], dataset, CLEAN, capture=django_capture_on_commit_callbacks)
@@ -59,8 +69,9 @@ def test_it_processes_an_upload_into_an_unpublished_version(clients, catalog, dj
     url = reverse("portal:download_format", args=[dataset.slug, version.resource_id, 2, "csv"])
     assert clients["publik"].get(url).status_code == 404
     assert clients["produsen_a"].get(url).status_code == 200
-    # The Walidata publishes it; now everyone can download every format.
-    assert clients["walidata"].post(reverse("ingest:publish", args=[version.pk])).status_code == 302
+    # The Walidata cannot publish it without review; reviewed and published, everyone can download it.
+    assert clients["walidata"].post(reverse("ingest:publish", args=[version.pk])).status_code == 403
+    assert review_and_publish(clients, version).status_code == 302
     for fmt in ("csv", "xlsx", "json", "parquet"):
         url = reverse("portal:download_format", args=[dataset.slug, version.resource_id, 2, fmt])
         response = clients["publik"].get(url)
@@ -153,7 +164,7 @@ def test_personal_data_blocks_publication_until_a_written_override(clients, cast
     clients["walidata"].post(reverse("ingest:override", args=[version.pk]), {"reason": reason})
     event = AuditEvent.objects.get(action="pii.override")
     assert (event.actor, event.reason) == (cast["walidata"], reason)
-    clients["walidata"].post(reverse("ingest:publish", args=[version.pk]))
+    review_and_publish(clients, version)
     version.refresh_from_db()
     assert version.is_published
     assert verify_chain() == (True, None)
@@ -167,10 +178,17 @@ def test_personal_data_in_a_restricted_dataset_does_not_block(clients, catalog, 
 
 
 def test_nobody_publishes_their_own_upload(clients, catalog, django_capture_on_commit_callbacks):
+    from conftest import client_for, make_user
+    from satudata.accounts.constants import Role
+
     upload(clients["walidata"], catalog["open"], CLEAN, capture=django_capture_on_commit_callbacks)
     version = last_run().version
-    assert clients["walidata"].post(reverse("ingest:publish", args=[version.pk])).status_code == 403
-    assert clients["admin"].post(reverse("ingest:publish", args=[version.pk])).status_code == 302
+    clients["walidata2"] = client_for(make_user("walidata2", Role.STEWARD))
+    assert review_and_publish(clients, version).status_code == 403  # the uploader may not
+    assert clients["admin"].post(reverse("ingest:publish", args=[version.pk])).status_code == 403
+    assert review_and_publish(clients, version, reviewer="walidata2").status_code == 302
+    version.refresh_from_db()
+    assert version.is_published
 
 
 def test_processing_again_is_idempotent_and_a_crash_is_a_clean_failure(clients, catalog, monkeypatch,
@@ -210,7 +228,10 @@ def test_editing_the_schema_keeps_metadata_and_checks_again(clients, catalog, dj
                 data[f"form-{i}-{key}"] = value
     data["form-3-definition"] = "Banyaknya fasilitas yang aktif pada akhir tahun."
     data["form-3-unit"] = "unit"
-    data["form-0-type"] = "integer"  # a region code column must stay text whatever the form says
+    data["tabel-missing_values"] = page.context["table_form"].initial["missing_values"]
+    # A region code column must stay text: another type is refused with a message, nothing saved.
+    refused = clients["produsen_a"].post(url, {**data, "form-0-type": "integer"})
+    assert refused.status_code == 400 and "harus bertipe teks" in refused.content.decode()
     with django_capture_on_commit_callbacks(execute=True):
         response = clients["produsen_a"].post(url, data)
     assert response.status_code == 302
@@ -228,7 +249,7 @@ def test_editing_the_schema_keeps_metadata_and_checks_again(clients, catalog, dj
 def test_it_offers_a_template_from_the_schema(clients, catalog, django_capture_on_commit_callbacks):
     dataset = catalog["open"]
     upload(clients["produsen_a"], dataset, CLEAN, capture=django_capture_on_commit_callbacks)
-    clients["walidata"].post(reverse("ingest:publish", args=[last_run().version.pk]))
+    review_and_publish(clients, last_run().version)
     resource = dataset.resources.get()
     csv_template = clients["publik"].get(reverse("portal:template", args=[dataset.slug, resource.pk, "csv"]))
     assert csv_template.content.decode("utf-8-sig").startswith("kode_wilayah,nama_wilayah,tahun,jumlah")

@@ -37,7 +37,14 @@ USERNAMES = [a.username for a in demo_module.ACCOUNTS]
 
 def remove_demo(*, keep_regions):
     """Undo the module's load so the other test modules find an empty database."""
+    from satudata.planning.models import DataPlan
+    from satudata.stats.models import Indicator
+
     AuditEvent.objects.all().delete()  # the test database only: the trail is append-only elsewhere
+    # what the demo builds on its datasets (indicators, Daftar Data) goes first
+    Indicator.components.through.objects.all().delete()
+    Indicator.objects.all().delete()
+    DataPlan.objects.all().delete()
     Dataset.objects.filter(is_demo=True).delete()
     Membership.objects.filter(user__username__in=USERNAMES).delete()
     User.objects.filter(username__in=USERNAMES).delete()

@@ -63,10 +63,13 @@ class Command(BaseCommand):
         if run.status != RunStatus.SUCCEEDED:
             raise CommandError("Berkas belum dapat dipakai; perbaiki masalah di atas lalu unggah ulang.")
         if publish:
+            # Publication goes through review (/kelola/alur/): only an approved version may be published.
             if not can(actor, "version.publish", run.version):
-                raise CommandError(f"{user} tidak berhak menerbitkan versi ini.")
+                raise CommandError(f"{user} tidak dapat menerbitkan versi ini: ajukan dan tinjau dulu di /kelola/alur/.")
+            from satudata.workflow.transitions import TransitionRefused, publish_approved
+
             try:
-                actions.publish_version(run.version, actor=actor)
-            except actions.PublishRefused as refused:
+                publish_approved(run.version, actor=actor)
+            except TransitionRefused as refused:
                 raise CommandError(str(refused)) from None
             self.stdout.write(f"Versi {run.version.number} diterbitkan.")

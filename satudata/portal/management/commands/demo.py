@@ -54,6 +54,16 @@ class Command(BaseCommand):
             out.write(f"Data contoh NTT sudah dimuat; tidak ada yang diubah ({elapsed:.1f} detik).")
         out.write(f"Isi data contoh: {summary}.")
         out.write("Semua angka adalah data contoh (sintetis), bukan statistik resmi.")
+        from satudata.stats.demo import load_indicators
+
+        made = load_indicators()
+        if made:
+            out.write(f"{made} indikator contoh dibuat.")
+        from satudata.planning.demo import load_plans
+
+        planned = load_plans()
+        if planned:
+            out.write(f"Daftar Data contoh dimuat: {planned} data yang direncanakan.")
         self.print_accounts(result)
 
     def print_accounts(self, result):
