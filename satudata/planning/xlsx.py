@@ -9,6 +9,7 @@ import io
 from dataclasses import dataclass
 
 import xlsxwriter
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from satudata.accounts.models import Organization
@@ -168,9 +169,13 @@ def _organizations():
 
 
 def _access(text):
+    """The classification a cell names: its code, or its label in Indonesian (the template's
+    words) or in the language of the page, so a sheet reads the same from either UI."""
     text = text.strip().lower()
     for access in Access:
-        if text in (access.value, str(access.label).lower()):
+        with translation.override("id"):
+            indonesian = str(access.label).lower()
+        if text in (access.value, indonesian, str(access.label).lower()):
             return access.value
     return None
 

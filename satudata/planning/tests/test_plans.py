@@ -216,3 +216,15 @@ def test_the_import_is_for_the_walidata_and_admin_only(clients, cast):
         clients["pembina"].post(reverse("planning:import"), {"file": xlsx(GOOD)}).status_code == 403
     )
     assert clients["publik"].get(reverse("planning:import")).status_code == 404
+
+
+def test_the_import_reads_a_classification_the_same_in_either_ui_language():
+    from django.utils import translation
+
+    from satudata.planning.xlsx import _access
+
+    for language in ("id", "en"):
+        with translation.override(language):
+            assert _access("Terbuka") == _access("open") == "open"
+            assert _access(" TERBATAS ") == "restricted"
+            assert _access("rahasia") is None
