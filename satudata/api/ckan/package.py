@@ -158,24 +158,16 @@ def _extras(dataset, landing_page):
 
 
 class _Links:
-    """Absolute portal URLs, reversed once per batch and filled in with str.replace."""
-
-    SLUG = "ckanslugplaceholder"
+    """Absolute portal URLs of datasets and their downloads."""
 
     def __init__(self):
-        base = settings.SITE_URL.rstrip("/")
-        self.dataset = base + reverse("portal:dataset", args=[self.SLUG])
-        self.download = base + reverse("portal:download", args=[self.SLUG, 1234567, 7654321])
+        self.base = settings.SITE_URL.rstrip("/")
 
     def dataset_url(self, slug):
-        return self.dataset.replace(self.SLUG, slug)
+        return self.base + reverse("portal:dataset", args=[slug])
 
     def download_url(self, slug, resource_id, number):
-        return (
-            self.download.replace(self.SLUG, slug)
-            .replace("1234567", str(resource_id))
-            .replace("7654321", str(number))
-        )
+        return self.base + reverse("portal:download", args=[slug, resource_id, number])
 
 
 def package_dicts(pks):
