@@ -16,7 +16,9 @@ class AuditEvent(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     actor_name = models.CharField(_("pelaku"), max_length=150, blank=True)
-    action = models.CharField(_("tindakan"), max_length=40, choices=AuditAction.choices, db_index=True)
+    # No `choices=` here: record() accepts only AuditAction values, and a new action then
+    # needs no migration.
+    action = models.CharField(_("tindakan"), max_length=40, db_index=True)
     target_type = models.CharField(max_length=40)
     target_id = models.CharField(max_length=64, db_index=True)
     target_label = models.CharField(max_length=255, blank=True)
@@ -34,6 +36,12 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.target_label}"
+
+    def get_action_display(self):
+        try:
+            return AuditAction(self.action).label
+        except ValueError:
+            return self.action
 
     def save(self, *args, **kwargs):
         if not self._state.adding:
