@@ -1,5 +1,6 @@
 """Backups that restore: the drill on the demo, and every way an archive or the store can be bad."""
 
+import base64
 import io
 import json
 import os
@@ -17,6 +18,7 @@ from django.db import connection
 from satudata.lib import backup, filestore
 
 ROOT = Path(__file__).resolve().parent.parent
+DRILL_MASTER_KEY = base64.b64encode(os.urandom(32)).decode()
 SATUDATA = [sys.executable, "-m", "satudata"]
 
 
@@ -26,6 +28,9 @@ SATUDATA = [sys.executable, "-m", "satudata"]
 def _instance(tmp_path, name, admin_connection):
     """Environment of a separate portal: its own var dir and, on PostgreSQL, its own database."""
     env = dict(os.environ, SATUDATA_VAR_DIR=str(tmp_path / name), SATUDATA_DATABASE_URL="")
+    # The demo's Terbatas/Tertutup files are encrypted at rest: the restored instance needs the
+    # same master key, which is never in the archive (docs/security.md, "Encryption at rest").
+    env["SATUDATA_MASTER_KEY"] = DRILL_MASTER_KEY
     url = os.environ.get("SATUDATA_DATABASE_URL", "")
     if url:
         database = f"drill_{name}_{uuid.uuid4().hex[:8]}"

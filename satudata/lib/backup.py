@@ -4,7 +4,10 @@ The archive is a plain tar file, written to a temporary name, fsync'd and rename
 half-written archive never looks like a finished one:
 
     database.sqlite3 | database.pgdump   the database, as the engine itself snapshots it
-    files/<sha256>                       every file of the content-addressed store
+    files/<sha256>                       every file of the content-addressed store, as stored:
+                                         encrypted files stay encrypted (their data keys are
+                                         wrapped in their headers; restoring needs the master
+                                         key, which is never in the archive)
     manifest.json                        last: format, time, engine, sizes and checksums,
                                          and a digest (row count + hash) of every table
 
@@ -26,7 +29,7 @@ import json
 import os
 import shutil
 import sqlite3
-import subprocess
+import subprocess  # nosec B404  # fixed argument lists, never a shell
 import tarfile
 import tempfile
 from collections.abc import Callable
@@ -97,7 +100,7 @@ def dump_database(path: Path) -> None:
         finally:
             target.close()
         return
-    run = subprocess.run(
+    run = subprocess.run(  # nosec B603  # fixed program and argument list, never a shell
         [
             pg_tool("pg_dump"),
             "--format=custom",
@@ -126,7 +129,7 @@ def load_database(path: Path) -> None:
             source.close()
         return
     connection.close()
-    run = subprocess.run(
+    run = subprocess.run(  # nosec B603  # fixed program and argument list, never a shell
         [
             pg_tool("pg_restore"),
             "--no-owner",
@@ -159,7 +162,7 @@ def database_digest() -> dict[str, list]:
             name = connection.ops.quote_name(table)  # names come from the database's own catalog
             columns = len(connection.introspection.get_table_description(cursor, table))
             order = ", ".join(str(i) for i in range(1, columns + 1))
-            cursor.execute(f"SELECT * FROM {name} ORDER BY {order}")  # noqa: S608
+            cursor.execute(f"SELECT * FROM {name} ORDER BY {order}")  # noqa: S608  # nosec B608  # table names come from the database catalog, quoted with quote_name
             rows, hashed = 0, hashlib.sha256()
             while batch := cursor.fetchmany(2000):
                 for row in batch:
@@ -184,7 +187,7 @@ def is_empty() -> bool:
         tables = set(connection.introspection.table_names(cursor))
         for table in ("accounts_user", "catalog_dataset"):
             if table in tables:
-                cursor.execute(f"SELECT count(*) FROM {connection.ops.quote_name(table)}")  # noqa: S608
+                cursor.execute(f"SELECT count(*) FROM {connection.ops.quote_name(table)}")  # noqa: S608  # nosec B608  # table names come from the database catalog, quoted with quote_name
                 if cursor.fetchone()[0]:
                     return False
     return True
@@ -248,9 +251,15 @@ def create_backup(dest: Path, *, progress: Callable[[str], None] | None = None) 
                 with open(path, "rb") as raw:
                     hashing = _Hashing(raw)
                     tar.addfile(info, io.BufferedReader(hashing, CHUNK))
+                entry = {"key": key, "size": info.size}
                 if hashing.sha256.hexdigest() != key:
-                    corrupt.append(key)
-                files.append({"key": key, "size": info.size})
+                    # encrypted at rest: the archive holds the ciphertext, checked by its own
+                    # hash; the plaintext is checked against the key by decrypting it
+                    if _sound_encrypted(key):
+                        entry.update(sha256=hashing.sha256.hexdigest(), encrypted=True)
+                    else:
+                        corrupt.append(key)
+                files.append(entry)
             if corrupt:
                 raise BackupError(
                     f"{len(corrupt)} berkas di penyimpanan rusak (isinya tidak cocok dengan "
@@ -293,7 +302,7 @@ def read_manifest(archive: Path) -> dict:
 def check_archive(archive: Path, manifest: dict | None = None) -> dict:
     """Read every member and check it against the manifest; returns the manifest."""
     manifest = manifest or read_manifest(archive)
-    expected = {FILES + f["key"]: (f["key"], f["size"]) for f in manifest["files"]}
+    expected = {FILES + f["key"]: (f.get("sha256", f["key"]), f["size"]) for f in manifest["files"]}
     database = manifest["database"]
     expected[database["member"]] = (database["sha256"], database["size"])
     seen = set()
@@ -332,6 +341,8 @@ def restore_backup(
             "Basis data tujuan sudah berisi portal. Pulihkan ke instans kosong, atau pakai "
             "--force untuk menimpanya."
         )
+    stored_hash = {f["key"]: f.get("sha256", f["key"]) for f in manifest["files"]}
+    encrypted = [f["key"] for f in manifest["files"] if f.get("encrypted")]
     work = Path(tempfile.mkdtemp(prefix="restore-"))
     try:
         with tarfile.open(archive, "r:") as tar:
@@ -341,8 +352,8 @@ def restore_backup(
                     key = member.name[len(FILES) :]
                     if filestore.exists(key):
                         continue
-                    stored = filestore.put(tar.extractfile(member))
-                    if stored.key != key:
+                    # byte for byte: an encrypted file is restored still encrypted
+                    if filestore.put_verbatim(key, tar.extractfile(member)) != stored_hash[key]:
                         raise BackupError(f"Berkas {key} berubah saat dipulihkan.")
                 elif member.name == database["member"]:
                     with open(work / member.name, "wb") as out:
@@ -361,11 +372,43 @@ def restore_backup(
         raise BackupError(
             f"Hasil pemulihan berbeda dari cadangan pada tabel: {', '.join(different[:10])}."
         )
+    _check_restored_encrypted(encrypted, say)
     say(
         f"Pemulihan selesai: {len(restored)} tabel dan {len(manifest['files']):,} berkas sama "
         "dengan cadangan."
     )
     return manifest
+
+
+def _sound_encrypted(key: str) -> bool:
+    """Whether an encrypted stored file decrypts, authenticated, to the plaintext of `key`."""
+    if not filestore.is_encrypted(key):
+        return False
+    try:
+        return filestore.plaintext_sha256(key) == key
+    except filestore.MasterKeyUnavailable as error:
+        raise BackupError(f"Berkas {key} tidak dapat diperiksa: {error}") from error
+    except filestore.CryptoError:
+        return False
+
+
+def _check_restored_encrypted(keys, say) -> None:
+    """Decrypt every restored encrypted file once; without the master key, say so loudly."""
+    locked = 0
+    for key in keys:
+        try:
+            if filestore.plaintext_sha256(key) != key:
+                raise BackupError(f"Berkas terenkripsi {key} rusak setelah dipulihkan.")
+        except filestore.MasterKeyUnavailable:
+            locked += 1
+        except filestore.CryptoError as error:
+            raise BackupError(f"Berkas terenkripsi {key} rusak: {error}") from error
+    if locked:
+        say(
+            f"PERINGATAN: {locked:,} berkas terenkripsi belum dapat dibuka karena kunci induknya "
+            "tidak tersedia. Pasang kunci induk dari cadangan kunci (SATUDATA_MASTER_KEY atau "
+            "SATUDATA_MASTER_KEY_FILE), lalu jalankan satudata verify-integrity."
+        )
 
 
 # --- integrity of the live store ---------------------------------------------------------------
@@ -400,12 +443,35 @@ def referenced_keys() -> dict[str, list[str]]:
 def verify_integrity(progress: Callable[[str], None] | None = None) -> dict:
     """Check every stored file against its hash and every reference against the store."""
     say = progress or (lambda message: None)
+    from .encryption import restricted_keys
+
     keys = stored_keys()
     say(f"Memeriksa {len(keys):,} berkas …")
-    corrupt = [key for key in keys if _file_sha256(filestore.path_for(key)) != key]
+    corrupt, locked = [], []
+    for key in keys:
+        if not filestore.is_encrypted(key):
+            if _file_sha256(filestore.path_for(key)) != key:
+                corrupt.append(key)
+            continue
+        try:  # the plaintext, decrypted and authenticated chunk by chunk
+            if filestore.plaintext_sha256(key) != key:
+                corrupt.append(key)
+        except filestore.MasterKeyUnavailable:
+            locked.append(key)
+        except filestore.CryptoError:
+            corrupt.append(key)
     present = set(keys)
     missing = {key: where for key, where in referenced_keys().items() if key not in present}
-    return {"files": len(keys), "corrupt": corrupt, "missing": missing}
+    unencrypted = sorted(
+        key for key in restricted_keys() if key in present and not filestore.is_encrypted(key)
+    )
+    return {
+        "files": len(keys),
+        "corrupt": corrupt,
+        "missing": missing,
+        "locked": locked,
+        "unencrypted": unencrypted,
+    }
 
 
 # --- helpers -----------------------------------------------------------------------------------
