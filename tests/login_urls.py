@@ -11,6 +11,7 @@ from django.urls import path
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from satudata.accounts.permissions import route
+from satudata.accounts.twofactor import mark_verified
 from satudata.urls import urlpatterns as real_urlpatterns
 
 
@@ -18,6 +19,7 @@ from satudata.urls import urlpatterns as real_urlpatterns
 def sign_in_as(request, user_id):
     user = get_object_or_404(get_user_model(), pk=user_id)
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    mark_verified(request)  # stands for a complete sign-in, second factor included
     target = request.GET.get("next", "/")
     return redirect(target if url_has_allowed_host_and_scheme(target, None) else "/")
 

@@ -2,12 +2,16 @@
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.views import redirect_to_login
 from django.db import transaction
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from satudata.audit.actions import record
 from satudata.audit.constants import AuditAction
 
+from .actions import account_deactivated, disable_two_factor
 from .models import Membership, Organization, User
 from .permissions import can
 
@@ -19,6 +23,14 @@ class SatuDataAdminSite(admin.AdminSite):
 
     def has_permission(self, request):
         return can(request.user, "admin.access")
+
+    def login(self, request, extra_context=None):
+        """Sign-in goes through /masuk/ (lockout, second factor), never the admin's own form."""
+        return redirect_to_login(request.GET.get("next") or reverse("admin:index"))
+
+    def password_change(self, request, extra_context=None):
+        """The one password change page applies the policy and records the change."""
+        return redirect("accounts:password_change")
 
 
 admin_site = SatuDataAdminSite(name="admin")
@@ -70,6 +82,7 @@ class UserAdmin(PolicyAdmin, BaseUserAdmin):
     audited as role.grant / role.change / role.revoke inside the admin's own transaction."""
 
     inlines = [MembershipInline]
+    actions = ["reset_two_factor"]
     list_display = ["username", "full_name", "email", "is_active", "last_login"]
     fieldsets = BaseUserAdmin.fieldsets + ((_("Satu Data"), {"fields": ["full_name"]}),)
 
@@ -90,6 +103,18 @@ class UserAdmin(PolicyAdmin, BaseUserAdmin):
                 before={"is_active": was_active},
                 after={"is_active": obj.is_active},
             )
+            if not obj.is_active:
+                # User.save() raised the session epoch: every session of the user is over.
+                account_deactivated(request, obj)
+
+    @admin.action(description=_("Setel ulang verifikasi dua langkah"))
+    def reset_two_factor(self, request, queryset):
+        """For a user who lost the phone and the recovery codes: they set it up again at
+        their next sign-in; all their sessions end."""
+        with transaction.atomic():
+            for user in queryset:
+                disable_two_factor(request, user=user, reason="admin reset")
+        self.message_user(request, _("Verifikasi dua langkah disetel ulang."))
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not Membership:

@@ -7,3 +7,6 @@ class AccountsConfig(AppConfig):
     name = "satudata.accounts"
     label = "accounts"
     verbose_name = "Akun dan peran"
+
+    def ready(self):
+        from . import rules  # noqa: F401  (registers account.manage_own)
