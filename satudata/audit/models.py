@@ -1,4 +1,5 @@
 import hashlib
+import hmac
 import json
 
 from django.conf import settings
@@ -28,6 +29,10 @@ class AuditEvent(models.Model):
     reason = models.TextField(blank=True)
     previous_hash = models.CharField(max_length=64, blank=True)
     hash = models.CharField(max_length=64, unique=True)
+    # How `hash` is computed: 1 = SHA-256 of the event (anyone can recompute it), 2 =
+    # HMAC-SHA256 with settings.AUDIT_HMAC_KEY (kept outside the database). Old events keep
+    # their scheme and still verify; new events use 2 once a key is configured.
+    hash_scheme = models.PositiveSmallIntegerField(default=1)
 
     class Meta:
         ordering = ["-id"]
@@ -35,7 +40,14 @@ class AuditEvent(models.Model):
         verbose_name_plural = _("jejak audit")
 
     def __str__(self):
-        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.target_label}"
+        return (
+            f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.target_label}"
+        )
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValueError("audit events are append-only")
+        super().save(*args, **kwargs)
 
     def get_action_display(self):
         try:
@@ -43,12 +55,8 @@ class AuditEvent(models.Model):
         except ValueError:
             return self.action
 
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise ValueError("audit events are append-only")
-        super().save(*args, **kwargs)
-
-    def compute_hash(self):
+    def compute_hash(self, key=None):
+        """The event's hash under its own scheme; scheme 2 needs the HMAC key (bytes)."""
         body = {
             "created_at": self.created_at.isoformat(),
             "actor": self.actor_id,
@@ -61,4 +69,45 @@ class AuditEvent(models.Model):
             "reason": self.reason,
             "previous": self.previous_hash,
         }
-        return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
+        if self.hash_scheme == SCHEME_SHA256:
+            return hashlib.sha256(
+                json.dumps(body, sort_keys=True, default=str).encode()
+            ).hexdigest()
+        if self.hash_scheme == SCHEME_HMAC:
+            if not key:
+                raise MissingKey
+            body["scheme"] = SCHEME_HMAC
+            message = json.dumps(body, sort_keys=True, default=str).encode()
+            return hmac.new(key, message, hashlib.sha256).hexdigest()
+        raise ValueError(f"unknown audit hash scheme {self.hash_scheme}")
+
+
+SCHEME_SHA256 = 1
+SCHEME_HMAC = 2
+
+
+class MissingKey(Exception):
+    """An event hashed with HMAC cannot be checked (or written) without the key."""
+
+
+class AuditCheckpoint(models.Model):
+    """The newest event a full chain check found intact (one row, overwritten).
+
+    Only a speed-up for the staff page, which checks the events after it; it lives in the
+    database, so someone who can write the database can move it: `satudata audit-verify`
+    always walks the whole chain and the witness file.
+    """
+
+    event_id = models.BigIntegerField()
+    event_hash = models.CharField(max_length=64)
+    count = models.PositiveBigIntegerField(default=0)
+    verified_at = models.DateTimeField()
+    # When the whole chain (and the witness file) was last found intact.
+    full_verified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("titik periksa rantai audit")
+        verbose_name_plural = _("titik periksa rantai audit")
+
+    def __str__(self):
+        return f"#{self.event_id} {self.event_hash[:12]}… {self.verified_at:%Y-%m-%d %H:%M}"

@@ -10,3 +10,12 @@ def browse(user, obj):
     verifies: the Walidata and Admin only (everyone else gets 404)."""
     roles = roles_of(user)
     return Role.STEWARD in roles or Role.ADMIN in roles
+
+
+@rule("audit.breach_report")
+def breach_report(user, obj):
+    """Open and export (CSV, JSON) the access report for a breach notice under UU PDP
+    Pasal 46 (who read or downloaded non-public data, when, how): the Walidata and Admin
+    only (everyone else gets 404). Each report is itself recorded (audit.breach_export)."""
+    roles = roles_of(user)
+    return Role.STEWARD in roles or Role.ADMIN in roles

@@ -1,4 +1,5 @@
-"""The staff page of the audit trail: filter, page through, export (CSV, JSON), chain check."""
+"""The staff pages of the audit trail: filter, page through, export (CSV, JSON), chain check,
+and the access report for a breach notice (UU PDP Pasal 46)."""
 
 import csv
 import datetime as dt
@@ -8,15 +9,18 @@ from django import forms
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Q
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404, JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 
 from satudata.accounts.permissions import authorize, route
 from satudata.ingest.convert import safe_text
 
-from .actions import record, verify_chain
+from . import breach as breach_report
+from . import chain
+from .actions import record
 from .constants import AuditAction
 from .models import AuditEvent
 
@@ -109,7 +113,23 @@ def _day_start(day):
 
 @route("audit.browse")
 def browse(request):
+    """The events, newest first; checks the events added since the last check."""
     authorize(request.user, "audit.browse")
+    result, checkpoint, full = chain.verify_since_checkpoint()
+    return _browse(request, result, checkpoint, full=full)
+
+
+@route("audit.browse")
+@require_POST
+def check_chain(request):
+    """Walk the whole chain and the witness file now (the page shows the outcome)."""
+    authorize(request.user, "audit.browse")
+    result = chain.verify()
+    checkpoint = chain.save_checkpoint(result) if result.ok else None
+    return _browse(request, result, checkpoint, full=True)
+
+
+def _browse(request, result, checkpoint, *, full):
     form = AuditFilter(request.GET or None)
     events = (
         form.filtered()
@@ -125,7 +145,6 @@ def browse(request):
         event.after_text = (
             json.dumps(event.after, ensure_ascii=False, sort_keys=True) if event.after else ""
         )
-    ok, broken = verify_chain()
     query = request.GET.copy()
     query.pop("halaman", None)
     return render(
@@ -134,8 +153,12 @@ def browse(request):
         {
             "form": form if request.GET else AuditFilter(),
             "page": page,
-            "chain_ok": ok,
-            "chain_broken": broken,
+            "chain_ok": result.ok,
+            "chain_broken": result.finding.event_id if result.finding else None,
+            "chain_finding": result.finding,
+            "chain_full": full,
+            "checkpoint": checkpoint,
+            "chain_count": result.count,
             "query": query.urlencode(),
             "labels": dict(AuditAction.choices),
         },
@@ -221,3 +244,88 @@ def export(request, fmt):
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
     response["Content-Disposition"] = f'attachment; filename="jejak-audit-{stamp}.{fmt}"'
     return response
+
+
+# --- the access report for a breach notice ---------------------------------------------------
+
+BREACH_FORMATS = {"csv": "text/csv; charset=utf-8", "json": "application/json"}
+BREACH_PAGE_ROWS = 500
+
+
+def _breach_form(request):
+    form = breach_report.BreachFilter(request.GET or {})
+    if not form.is_valid():
+        return form, None
+    return form, breach_report.build(form)
+
+
+def _record_breach_export(request, form, report, fmt):
+    with transaction.atomic():
+        record(
+            AuditAction.AUDIT_BREACH_EXPORT,
+            request.user,
+            actor=request.user,
+            request=request,
+            after={
+                "format": fmt,
+                "filters": form.used(),
+                "accesses": len(report.rows),
+                "datasets": [d.slug for d in report.datasets],
+            },
+        )
+
+
+@route("audit.breach_report")
+def breach(request):
+    """Which non-public data was read or downloaded in a window (default: the last 72 hours)."""
+    authorize(request.user, "audit.breach_report")
+    form, report = _breach_form(request)
+    if report is not None:
+        _record_breach_export(request, form, report, "html")
+    query = request.GET.urlencode()
+    response = render(
+        request,
+        "audit/breach.html",
+        {
+            "form": form,
+            "report": report,
+            "rows": report.rows[:BREACH_PAGE_ROWS] if report else [],
+            "more_rows": max(0, len(report.rows) - BREACH_PAGE_ROWS) if report else 0,
+            "query": query,
+            "channels": breach_report.CHANNELS,
+            "access_labels": dict(breach_report.Access.choices),
+        },
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@route("audit.breach_report")
+def breach_export(request, fmt):
+    """The same report as CSV (one row per access, formula-safe) or JSON (notice fields,
+    summary per dataset, accesses); recorded as audit.breach_export."""
+    authorize(request.user, "audit.breach_report")
+    if fmt not in BREACH_FORMATS:
+        raise Http404
+    form, report = _breach_form(request)
+    if report is None:
+        return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
+    _record_breach_export(request, form, report, fmt)
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
+    if fmt == "json":
+        response = JsonResponse(report.as_json(), json_dumps_params={"ensure_ascii": False})
+    else:
+        response = StreamingHttpResponse(_breach_csv(report), content_type=BREACH_FORMATS[fmt])
+    response["Content-Disposition"] = f'attachment; filename="laporan-akses-{stamp}.{fmt}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _breach_csv(report):
+    writer = csv.writer(_Echo())
+    yield "\ufeff"
+    yield writer.writerow(breach_report.COLUMNS)
+    for row in report.rows:
+        # The class as people read it (Terbatas, Tertutup); the JSON keeps the codes.
+        row = {**row, "access": breach_report.access_label(row["access"])}
+        yield writer.writerow([csv_cell(row[c]) for c in breach_report.COLUMNS])

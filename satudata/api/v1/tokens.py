@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from satudata.accounts.models import ApiToken
 from satudata.accounts.permissions import authorize, route
-from satudata.accounts.tokens import create_token, revoke_token
+from satudata.accounts.tokens import create_token, revoke_token, token_organizations
 
 
 class TokenForm(forms.Form):
@@ -19,7 +19,24 @@ class TokenForm(forms.Form):
     scope = forms.ChoiceField(
         label=_("Cakupan"), choices=ApiToken.SCOPES, initial=ApiToken.SCOPE_READ
     )
+    organization = forms.ModelChoiceField(
+        label=_("Perangkat daerah"),
+        queryset=None,
+        required=False,
+        empty_label=_("Semua perangkat daerah saya"),
+        help_text=_(
+            "Token yang dibatasi pada satu perangkat daerah hanya dapat membaca data tidak "
+            "terbuka milik perangkat daerah itu."
+        ),
+    )
     days = forms.IntegerField(label=_("Berlaku (hari)"), min_value=1, initial=90)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only the user's own OPDs can be chosen (the queryset also validates the POST).
+        self.fields["organization"].queryset = token_organizations(user)
+        if not self.fields["organization"].queryset.exists():
+            del self.fields["organization"]
 
     def clean_days(self):
         days = self.cleaned_data["days"]
@@ -36,19 +53,20 @@ def token_list(request):
     authorize(request.user, "api_token.manage", None)
     created = None
     if request.method == "POST":
-        form = TokenForm(request.POST)
+        form = TokenForm(request.POST, user=request.user)
         if form.is_valid():
             _token, created = create_token(
                 request.user,
                 form.cleaned_data["name"],
                 form.cleaned_data["scope"],
                 form.cleaned_data["days"],
+                organization=form.cleaned_data.get("organization"),
                 request=request,
             )
-            form = TokenForm()
+            form = TokenForm(user=request.user)
     else:
-        form = TokenForm()
-    tokens = ApiToken.objects.filter(user=request.user)
+        form = TokenForm(user=request.user)
+    tokens = ApiToken.objects.filter(user=request.user).select_related("organization")
     response = render(
         request, "api/tokens.html", {"form": form, "tokens": tokens, "created": created}
     )

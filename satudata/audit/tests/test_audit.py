@@ -8,8 +8,15 @@ from satudata.audit.models import AuditEvent
 def test_it_chains_events_and_detects_tampering(cast, catalog):
     dataset = catalog["open"]
     with transaction.atomic():
-        first = record("schema.change", dataset, actor=cast["walidata"], before={"a": 1}, after={"a": 2})
-        second = record("pii.override", dataset, actor=cast["walidata"], reason="alasan tertulis yang cukup panjang")
+        first = record(
+            "schema.change", dataset, actor=cast["walidata"], before={"a": 1}, after={"a": 2}
+        )
+        second = record(
+            "pii.override",
+            dataset,
+            actor=cast["walidata"],
+            reason="alasan tertulis yang cukup panjang",
+        )
     assert second.previous_hash == first.hash
     assert verify_chain() == (True, None)
     AuditEvent.objects.filter(pk=first.pk).update(reason="diubah diam-diam")

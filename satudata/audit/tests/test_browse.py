@@ -78,9 +78,22 @@ def test_pages_and_shows_whether_the_chain_verifies(clients, cast, catalog):
     assert len(second.context["page"].object_list) == 5
     victim = AuditEvent.objects.order_by("id")[3]
     AuditEvent.objects.filter(pk=victim.pk).update(reason="diubah diam-diam")
-    broken = clients["admin"].get(URL)
+    # A page load checks only the events after the last check (the checkpoint) ...
+    assert clients["admin"].get(URL).context["chain_ok"]
+    # ... the full check, on demand, walks the whole chain and finds the edited event.
+    broken = clients["admin"].post(URL + "periksa/")
     assert not broken.context["chain_ok"] and broken.context["chain_broken"] == victim.pk
     assert "Rantai hash rusak" in broken.content.decode()
+    assert clients["produsen_a"].post(URL + "periksa/").status_code == 404
+
+
+def test_a_page_load_checks_new_events_against_the_checkpoint(clients, cast, catalog):
+    add_event("schema.change", catalog["open"], cast["produsen_a"])
+    assert clients["walidata"].get(URL).context["chain_full"]  # no checkpoint yet: all
+    newer = add_event("schema.change", catalog["open"], cast["produsen_a"])
+    AuditEvent.objects.filter(pk=newer.pk).update(after={"x": "palsu"})
+    broken = clients["walidata"].get(URL)
+    assert not broken.context["chain_ok"] and broken.context["chain_broken"] == newer.pk
 
 
 def test_csv_export_is_filtered_formula_safe_and_audited(clients, cast, catalog):

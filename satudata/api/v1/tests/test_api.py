@@ -347,7 +347,7 @@ def test_token_page_shows_a_token_once_and_revokes(clients, cast):
         AuditEvent.objects.filter(target_id=str(token.pk))
         .values_list("action", flat=True)
         .order_by("id")
-    ) == ["api_token.create", "api_token.revoke"]
+    ) == ["api_token.create", "api_token.use", "api_token.revoke"]  # the refused call: none
     assert clients["publik"].get("/kelola/token/").status_code == 302
     assert (
         client.post("/kelola/token/", {"name": "x", "scope": "read", "days": 9999}).status_code
