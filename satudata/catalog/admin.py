@@ -47,9 +47,21 @@ class DatasetAdminForm(forms.ModelForm):
         model = Dataset
         fields = "__all__"  # noqa: DJ007  (the admin chooses the fields it shows)
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and "access" in self.fields:
+            # An edit without the class keeps it; only dataset.classify may change it.
+            self.fields["access"].required = False
+            if not can(self.actor, "dataset.classify", self.instance):
+                self.fields["access"].disabled = True
+
+    def clean_access(self):
+        return self.cleaned_data.get("access") or self.instance.access
+
     def clean(self):
         data = super().clean()
-        if self.instance.pk and "access" in self.changed_data:
+        # Still the stored class here (the instance is updated after clean()).
+        if self.instance.pk and data.get("access") != self.instance.access:
             if not (data.get("access_reason") or "").strip():
                 self.add_error("access_reason", _("Tuliskan alasan perubahan klasifikasi akses."))
             if data.get("access") == Access.OPEN and not can(
@@ -83,7 +95,10 @@ class DatasetAdmin(PolicyAdmin):
         from .editing import snapshot
 
         if change:
-            form._audit_before = snapshot(Dataset.objects.get(pk=obj.pk))
+            before = snapshot(Dataset.objects.get(pk=obj.pk))
+            form._audit_before = before
+            # The class changes only through change_access, after the other fields are saved.
+            form._new_access, obj.access = obj.access, before["access"]
         super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change):
@@ -91,19 +106,10 @@ class DatasetAdmin(PolicyAdmin):
         before = getattr(form, "_audit_before", None)
         if before is None:
             return
+        from .actions import change_access
         from .editing import changes, snapshot
 
         old, new = changes(before, snapshot(form.instance))
-        if "access" in old:
-            record(
-                AuditAction.DATASET_CLASSIFICATION,
-                form.instance,
-                actor=request.user,
-                request=request,
-                before={"access": old.pop("access")},
-                after={"access": new.pop("access")},
-                reason=form.cleaned_data.get("access_reason", "").strip(),
-            )
         if old:
             record(
                 AuditAction.DATASET_CHANGE,
@@ -113,3 +119,10 @@ class DatasetAdmin(PolicyAdmin):
                 before=old,
                 after=new,
             )
+        change_access(
+            form.instance,
+            form._new_access,
+            actor=request.user,
+            request=request,
+            reason=form.cleaned_data.get("access_reason", ""),
+        )

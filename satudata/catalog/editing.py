@@ -2,18 +2,19 @@
 
 Every edit is recorded as `dataset.change` with the before/after of the changed fields; a
 change of the klasifikasi akses is recorded separately as `dataset.classification` with its
-reason, and making a Terbatas or Tertutup dataset Terbuka needs `dataset.make_open`.
+reason. The class changes only through `actions.change_access` (`dataset.classify`: the
+Walidata or an Admin; Terbuka also needs `dataset.make_open`), and an edit that does not send
+the class keeps it.
 """
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
-from satudata.accounts.permissions import authorize, can
+from satudata.accounts.permissions import authorize
 from satudata.audit.actions import record
 from satudata.audit.constants import AuditAction
 
-from .actions import refresh_search_document
-from .constants import Access, State
+from .actions import change_access, refresh_search_document
+from .constants import State
 from .models import Dataset, Tag
 
 TRACKED = [
@@ -109,33 +110,27 @@ def change_metadata(form, before, *, actor, request=None):
 
     `before` is snapshot() of the dataset taken before the form touched it.
     Returns the changed fields' (before, after); nothing is recorded when nothing changed.
+    A new klasifikasi goes through change_access (audited as dataset.classification).
     """
     dataset = form.instance
     authorize(actor, "dataset.change", dataset)
-    old_access, new_access = before["access"], form.cleaned_data["access"]
-    if (
-        new_access != old_access
-        and new_access == Access.OPEN
-        and not can(actor, "dataset.make_open", dataset)
-    ):
-        raise PermissionDenied
+    new_access = form.cleaned_data.get("access") or before["access"]
     form.save(commit=False)
+    dataset.access = before["access"]
     _apply(form, dataset)
     old, new = changes(before, snapshot(dataset))
-    if "access" in old:
-        record(
-            AuditAction.DATASET_CLASSIFICATION,
-            dataset,
-            actor=actor,
-            request=request,
-            before={"access": old.pop("access")},
-            after={"access": new.pop("access")},
-            reason=form.cleaned_data.get("access_reason", "").strip(),
-        )
     if old:
         record(
             AuditAction.DATASET_CHANGE, dataset, actor=actor, request=request, before=old, after=new
         )
+    if change_access(
+        dataset,
+        new_access,
+        actor=actor,
+        request=request,
+        reason=form.cleaned_data.get("access_reason", ""),
+    ):
+        old["access"], new["access"] = before["access"], new_access
     return old, new
 
 

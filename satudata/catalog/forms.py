@@ -96,6 +96,7 @@ class DatasetForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.user = user
         self.creating = self.instance.pk is None
+        self.access_ignored = False  # a posted klasifikasi the user may not set (see _limit_access)
         roles = roles_of(user)
         is_steward = Role.STEWARD in roles or Role.ADMIN in roles
         if self.creating:
@@ -113,6 +114,7 @@ class DatasetForm(forms.ModelForm):
         else:
             del self.fields["slug"]
             del self.fields["organization"]
+            self._limit_access()
             self.fields["tags_text"].initial = ", ".join(t.name for t in self.instance.tags.all())
             self.fields["spatial_code"].initial = self.instance.spatial_coverage_id or ""
         if self.creating and not self.fields["spatial_code"].initial:
@@ -150,6 +152,26 @@ class DatasetForm(forms.ModelForm):
                 field.initial = value if isinstance(value, str) else str(value)
                 self.fields[name] = field
 
+    def _limit_access(self):
+        """Editing: only `dataset.classify` changes the class; a form without it keeps it."""
+        field = self.fields["access"]
+        field.required = False
+        self.access_ignored = False
+        if can(self.user, "dataset.classify", self.instance):
+            return
+        # A disabled field takes the stored value whatever was posted (a forged POST).
+        field.disabled = True
+        field.help_text = _("Klasifikasi akses hanya dapat diubah oleh Walidata.")
+        del self.fields["access_reason"]
+        sent = self.data.get("access") if self.is_bound else None
+        self.access_ignored = bool(sent) and sent != self.instance.access
+
+    def clean_access(self):
+        value = self.cleaned_data.get("access")
+        if not value and not self.creating:
+            return self.instance.access
+        return value
+
     # --- groups for the template ---
     def general_fields(self):
         names = [
@@ -177,9 +199,7 @@ class DatasetForm(forms.ModelForm):
         return [self[n] for n in names]
 
     def access_fields(self):
-        return [self[n] for n in ["access", "is_priority"]] + (
-            [] if self.creating else [self["access_reason"]]
-        )
+        return [self[n] for n in ["access", "is_priority", "access_reason"] if n in self.fields]
 
     def contact_fields(self):
         return [self["contact_name"], self["contact_email"]]

@@ -160,7 +160,12 @@ class Dataset(models.Model):
         ordering = ["title"]
         verbose_name = _("dataset")
         verbose_name_plural = _("dataset")
-        indexes = [models.Index(fields=["state", "access"])]
+        indexes = [
+            models.Index(fields=["state", "access"]),
+            # An index, not db_index=True: altering a field makes SQLite rebuild the table,
+            # which drops the full-text search triggers on it.
+            models.Index(fields=["modified_at"], name="catalog_dataset_modified"),
+        ]
 
     def __str__(self):
         return self.title
@@ -275,7 +280,9 @@ class ResourceVersion(models.Model):
         if self.format != "CSV":
             return None
         with filestore.open_file(self.file_key) as raw:
-            reader = csv.reader(io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline=""))
+            reader = csv.reader(
+                io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline="")
+            )
             header = next(reader, [])
             return header, list(itertools.islice(reader, limit))
 

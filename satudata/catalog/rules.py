@@ -55,6 +55,14 @@ def create_dataset(user, organization):
     return bool(own) if organization is None else organization.pk in own
 
 
+@rule("dataset.classify", read_action="dataset.view")
+def classify(user, dataset):
+    """Change an existing dataset's klasifikasi akses: the Walidata or an Admin, never a
+    Produsen (who chooses it only when creating a Draf). Terbuka needs `dataset.make_open` too."""
+    roles = roles_of(user)
+    return (Role.STEWARD in roles or Role.ADMIN in roles) and view_dataset(user, dataset)
+
+
 @rule("dataset.make_open", read_action="dataset.view")
 def make_open(user, dataset):
     """Change a Terbatas or Tertutup dataset to Terbuka: the Walidata only."""

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from satudata.accounts.permissions import authorize, can, route
 
 from . import editing
+from .actions import ClassificationRefused
 from .forms import DatasetForm
 from .models import Dataset
 
@@ -48,11 +49,21 @@ def change(request, slug):
         authorize(request.user, "dataset.change", dataset)
         before = editing.snapshot(dataset)
         form = DatasetForm(request.POST, instance=dataset, user=request.user)
+        saved = False
         if form.is_valid():
-            old, _new = editing.change_metadata(form, before, actor=request.user, request=request)
-            saved = True
-        else:
-            saved = False
+            try:
+                with transaction.atomic():
+                    old, _new = editing.change_metadata(
+                        form, before, actor=request.user, request=request
+                    )
+                saved = True
+            except ClassificationRefused as refused:
+                form.add_error("access", str(refused))
+    if form.access_ignored:
+        messages.warning(
+            request,
+            _("Klasifikasi akses hanya dapat diubah oleh Walidata; nilai yang dikirim diabaikan."),
+        )
     if not saved:
         # Show the stored dataset in the header, not the half-applied form values.
         return _render(request, form, _get(slug), status=400)
