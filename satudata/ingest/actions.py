@@ -17,11 +17,12 @@ from django.utils.translation import gettext as _
 
 from satudata.audit.actions import record
 from satudata.audit.constants import AuditAction
-from satudata.catalog.actions import format_of, refresh_search_document
+from satudata.catalog.actions import format_of, refresh_search_document, touch_modified
 from satudata.catalog.constants import Access
 from satudata.catalog.models import Resource, ResourceVersion
 from satudata.catalog.versions import metadata_snapshot
 from satudata.lib import filestore
+from satudata.signing.actions import sign_release
 
 from .constants import MAX_STORED_PROBLEMS, STAGE_START, RunStatus, Stage
 from .models import IngestRun, PiiOverride, RunProblem
@@ -38,8 +39,11 @@ class PublishRefused(Exception):
     """A version that may not be published yet; the message says why, in Indonesian."""
 
 
-def store_upload(stream, original_name, *, max_bytes):
-    """Store an upload durably, refusing it once it passes max_bytes (counted while streaming)."""
+def store_upload(stream, original_name, *, max_bytes, encrypt=False):
+    """Store an upload durably, refusing it once it passes max_bytes (counted while streaming).
+
+    encrypt: the dataset is Terbatas or Tertutup, so the file is encrypted at rest.
+    """
 
     class Capped:
         def __init__(self, raw):
@@ -51,23 +55,33 @@ def store_upload(stream, original_name, *, max_bytes):
             self.seen += len(chunk)
             if self.seen > max_bytes:
                 raise UploadRefused(
-                    _("Berkas terlalu besar: batasnya %(mb)s MB.") % {"mb": max_bytes // (1024 * 1024)}
+                    _("Berkas terlalu besar: batasnya %(mb)s MB.")
+                    % {"mb": max_bytes // (1024 * 1024)}
                 )
             return chunk
 
-    stored = filestore.put(Capped(stream))
+    stored = filestore.put(Capped(stream), encrypt=encrypt)
     if stored.size == 0:
-        raise UploadRefused(_("Berkas kosong. Pilih berkas CSV, XLSX, XLS, ODS atau JSON yang berisi data."))
+        raise UploadRefused(
+            _("Berkas kosong. Pilih berkas CSV, XLSX, XLS, ODS atau JSON yang berisi data.")
+        )
     return stored
 
 
-def start_upload(resource: Resource, stream, original_name: str, *, actor, request=None) -> IngestRun:
+def start_upload(
+    resource: Resource, stream, original_name: str, *, actor, request=None
+) -> IngestRun:
     """Keep the file durably, then record the run and queue its processing after commit.
 
     The file is fsync'd into the store before the run row exists, so an acknowledged
     upload is never lost; a crash between the two leaves only an unreferenced file.
     """
-    stored = store_upload(stream, original_name, max_bytes=settings.UPLOAD_MAX_BYTES)
+    stored = store_upload(
+        stream,
+        original_name,
+        max_bytes=settings.UPLOAD_MAX_BYTES,
+        encrypt=resource.dataset.access != Access.OPEN,
+    )
     with transaction.atomic():
         run = IngestRun.objects.create(
             resource=resource,
@@ -81,13 +95,20 @@ def start_upload(resource: Resource, stream, original_name: str, *, actor, reque
             run,
             actor=actor,
             request=request,
-            after={"resource": resource.pk, "file": run.original_name, "sha256": stored.key, "size": stored.size},
+            after={
+                "resource": resource.pk,
+                "file": run.original_name,
+                "sha256": stored.key,
+                "size": stored.size,
+            },
         )
         transaction.on_commit(lambda: enqueue(run))
     return run
 
 
-def ingest_now(resource: Resource, data: bytes, original_name: str, *, actor, published_at=None) -> IngestRun:
+def ingest_now(
+    resource: Resource, data: bytes, original_name: str, *, actor, published_at=None
+) -> IngestRun:
     """Store and process a file in this process, for loaders (the demo); optionally publish it.
 
     Publication here skips the Walidata step on purpose: a loader's files are public from the
@@ -95,14 +116,26 @@ def ingest_now(resource: Resource, data: bytes, original_name: str, *, actor, pu
     """
     import io
 
-    stored = store_upload(io.BytesIO(data), original_name, max_bytes=settings.UPLOAD_MAX_BYTES)
+    stored = store_upload(
+        io.BytesIO(data),
+        original_name,
+        max_bytes=settings.UPLOAD_MAX_BYTES,
+        encrypt=resource.dataset.access != Access.OPEN,
+    )
     run = IngestRun.objects.create(
-        resource=resource, file_key=stored.key, size=stored.size, original_name=original_name, uploaded_by=actor
+        resource=resource,
+        file_key=stored.key,
+        size=stored.size,
+        original_name=original_name,
+        uploaded_by=actor,
     )
     run = process_run(run.pk)
     if run.version is not None and published_at is not None:
         metadata = metadata_snapshot(resource.dataset)
-        ResourceVersion.objects.filter(pk=run.version.pk).update(published_at=published_at, metadata=metadata)
+        ResourceVersion.objects.filter(pk=run.version.pk).update(
+            published_at=published_at, metadata=metadata
+        )
+        touch_modified(resource.dataset_id, published_at)
         run.version.published_at, run.version.metadata = published_at, metadata
     return run
 
@@ -142,7 +175,9 @@ class Progress:
 def process_run(run_id: int):
     """Process one upload; safe to call again (a finished run is left as it is)."""
     with transaction.atomic():
-        run = IngestRun.objects.select_for_update().select_related("resource__dataset").get(pk=run_id)
+        run = (
+            IngestRun.objects.select_for_update().select_related("resource__dataset").get(pk=run_id)
+        )
         if run.is_finished:
             return run
         run.status = RunStatus.RUNNING
@@ -172,11 +207,17 @@ def _pipeline(run, workdir):
     from .reference import RegionReference
 
     progress = Progress(run)
-    source = filestore.path_for(run.file_key)
+    # the upload itself, or a decrypted copy in workdir (removed with it) when encrypted at rest
+    source = filestore.plain_copy(run.file_key, workdir)
+    encrypt = run.resource.dataset.access != Access.OPEN
     progress.stage(Stage.READING)
     try:
         sheets = read.read_upload(
-            source, run.original_name, workdir, limits=_limits(), progress=progress.within(Stage.READING, Stage.SCHEMA)
+            source,
+            run.original_name,
+            workdir,
+            limits=_limits(),
+            progress=progress.within(Stage.READING, Stage.SCHEMA),
         )
     except read.UnreadableFile as unreadable:
         return _finish(run, [unreadable.problem], status=RunStatus.NEEDS_FIX)
@@ -188,7 +229,9 @@ def _pipeline(run, workdir):
                 code="file.no_data",
                 severity=Severity.ERROR,
                 message=_("Tidak ada tabel berisi data di berkas ini."),
-                hint=_("Pastikan lembar pertama berisi satu baris judul kolom dan baris-baris data di bawahnya."),
+                hint=_(
+                    "Pastikan lembar pertama berisi satu baris judul kolom dan baris-baris data di bawahnya."
+                ),
             )
         )
         return _finish(run, problems, status=RunStatus.NEEDS_FIX)
@@ -215,18 +258,36 @@ def _pipeline(run, workdir):
     report_path = workdir / "laporan.xlsx"
     report.problems_xlsx(main, problems, report_path)
     with open(report_path, "rb") as f:
-        report_key = filestore.put(f).key
-    blocking = [p for p in problems if p.severity == Severity.ERROR and not p.code.startswith("pii.")]
+        report_key = filestore.put(f, encrypt=encrypt).key
+    blocking = [
+        p for p in problems if p.severity == Severity.ERROR and not p.code.startswith("pii.")
+    ]
     if blocking:
-        return _finish(run, problems, status=RunStatus.NEEDS_FIX, sheet=main, rows=result.row_count,
-                       table_schema=table_schema, report_key=report_key)
+        return _finish(
+            run,
+            problems,
+            status=RunStatus.NEEDS_FIX,
+            sheet=main,
+            rows=result.row_count,
+            table_schema=table_schema,
+            report_key=report_key,
+        )
     downloads = {}
     for fmt, path in convert.write_downloads(result.typed_path, table_schema, workdir).items():
         with open(path, "rb") as f:
-            stored = filestore.put(f)
+            stored = filestore.put(f, encrypt=encrypt)
         downloads[fmt] = {"key": stored.key, "size": stored.size}
-    return _finish(run, problems, status=RunStatus.SUCCEEDED, sheet=main, rows=result.row_count,
-                   table_schema=table_schema, report_key=report_key, downloads=downloads, findings=findings)
+    return _finish(
+        run,
+        problems,
+        status=RunStatus.SUCCEEDED,
+        sheet=main,
+        rows=result.row_count,
+        table_schema=table_schema,
+        report_key=report_key,
+        downloads=downloads,
+        findings=findings,
+    )
 
 
 def check_sheets(sheets, main, table_schema, regions, workdir, *, progress=None, on_validated=None):
@@ -265,8 +326,18 @@ def _main_sheet(sheets):
     return None
 
 
-def _finish(run, problems, *, status, sheet=None, rows=None, table_schema=None, report_key="",
-            downloads=None, findings=()):
+def _finish(
+    run,
+    problems,
+    *,
+    status,
+    sheet=None,
+    rows=None,
+    table_schema=None,
+    report_key="",
+    downloads=None,
+    findings=(),
+):
     errors = sum(1 for p in problems if p.severity == Severity.ERROR)
     warnings = sum(1 for p in problems if p.severity != Severity.ERROR)
     counts = {}
@@ -304,7 +375,13 @@ def _finish(run, problems, *, status, sheet=None, rows=None, table_schema=None, 
 def _ordered(problems):
     # PII first, then errors, then warnings, each in file order.
     def key(p):
-        return (not p.code.startswith("pii."), p.severity != Severity.ERROR, p.sheet, p.row or 0, p.column_index or 0)
+        return (
+            not p.code.startswith("pii."),
+            p.severity != Severity.ERROR,
+            p.sheet,
+            p.row or 0,
+            p.column_index or 0,
+        )
 
     return sorted(problems, key=key)
 
@@ -344,7 +421,13 @@ def _new_version(run, table_schema, downloads, findings):
         parquet_key=downloads.get("parquet", {}).get("key", ""),
         downloads=downloads,
         pii_findings=[
-            {"column": f.column, "sheet": f.sheet, "code": f.code, "severity": f.severity, "message": f.message}
+            {
+                "column": f.column,
+                "sheet": f.sheet,
+                "code": f.code,
+                "severity": f.severity,
+                "message": f.message,
+            }
             for f in findings
         ],
         metadata=metadata_snapshot(resource.dataset),
@@ -354,7 +437,12 @@ def _new_version(run, table_schema, downloads, findings):
         AuditAction.VERSION_CREATE,
         version,
         actor=run.uploaded_by,
-        after={"number": number, "sha256": run.file_key, "rows": run.row_count, "pii_findings": len(findings)},
+        after={
+            "number": number,
+            "sha256": run.file_key,
+            "rows": run.row_count,
+            "pii_findings": len(findings),
+        },
     )
     refresh_search_document(resource.dataset)
     return version
@@ -365,7 +453,9 @@ def _failure(run, error):
         code="run.failed",
         severity=Severity.ERROR,
         message=_("Pemrosesan berkas gagal karena kesalahan di sistem, bukan di berkas Anda."),
-        hint=_("Coba unggah lagi. Bila terus gagal, hubungi Walidata dengan menyebut nomor proses ini."),
+        hint=_(
+            "Coba unggah lagi. Bila terus gagal, hubungi Walidata dengan menyebut nomor proses ini."
+        ),
         extra={"detail": repr(error)[:500]},
     )
     run = _finish(run, [problem], status=RunStatus.FAILED)
@@ -397,7 +487,13 @@ def publish_version(version, *, actor, request=None):
             )
             % {
                 "columns": ", ".join(
-                    sorted({f["column"] or f["sheet"] for f in version.pii_findings if f.get("severity") == "error"})
+                    sorted(
+                        {
+                            f["column"] or f["sheet"]
+                            for f in version.pii_findings
+                            if f.get("severity") == "error"
+                        }
+                    )
                 )
             }
         )
@@ -409,15 +505,27 @@ def publish_version(version, *, actor, request=None):
         ResourceVersion.objects.filter(pk=version.pk, published_at__isnull=True).update(
             published_at=now, metadata=metadata
         )
+        touch_modified(version.resource.dataset_id, now)
         version.published_at, version.metadata = now, metadata
-        record(AuditAction.VERSION_PUBLISH, version, actor=actor, request=request, after={"published_at": now.isoformat()})
+        record(
+            AuditAction.VERSION_PUBLISH,
+            version,
+            actor=actor,
+            request=request,
+            after={"published_at": now.isoformat()},
+        )
+        sign_release(
+            version, actor=actor, request=request
+        )  # the signed manifest (docs/security.md)
     return version
 
 
 def override_pii(version, reason, *, actor, request=None):
     reason = (reason or "").strip()
     if len(reason) < 20:
-        raise PublishRefused(_("Tuliskan alasan pengecualian dengan jelas (paling sedikit 20 karakter)."))
+        raise PublishRefused(
+            _("Tuliskan alasan pengecualian dengan jelas (paling sedikit 20 karakter).")
+        )
     with transaction.atomic():
         override = PiiOverride.objects.create(version=version, reason=reason, decided_by=actor)
         record(
@@ -456,7 +564,11 @@ def schema_with_edits(schema, columns, table=None):
     raw_fields = []
     for field, edit in zip(fields, columns, strict=True):
         kind = edit["type"]
-        raw = {k: v for k, v in field.items() if k.startswith("satudata:") or k in ("trueValues", "falseValues")}
+        raw = {
+            k: v
+            for k, v in field.items()
+            if k.startswith("satudata:") or k in ("trueValues", "falseValues")
+        }
         raw.update(
             name=field["name"],
             type=kind,
@@ -485,7 +597,11 @@ def schema_with_edits(schema, columns, table=None):
         for key, value in field.items():
             if key not in _EDITED_KEYS and key not in new and not key.startswith("satudata:"):
                 new[key] = value
-    kept = {k: v for k, v in schema.items() if k not in ("fields", "primaryKey", "missingValues", "satudata:absent_fields")}
+    kept = {
+        k: v
+        for k, v in schema.items()
+        if k not in ("fields", "primaryKey", "missingValues", "satudata:absent_fields")
+    }
     return {**kept, **edited, "primaryKey": edited.get("primaryKey", [])}
 
 
@@ -496,7 +612,14 @@ def rerun_with_schema(run, new_schema, *, actor, request=None):
         before = resource.schema
         Resource.objects.filter(pk=resource.pk).update(schema=new_schema)
         resource.schema = new_schema
-        record(AuditAction.SCHEMA_CHANGE, resource, actor=actor, request=request, before=before, after=new_schema)
+        record(
+            AuditAction.SCHEMA_CHANGE,
+            resource,
+            actor=actor,
+            request=request,
+            before=before,
+            after=new_schema,
+        )
         rerun = IngestRun.objects.create(
             resource=resource,
             file_key=run.file_key,
@@ -513,5 +636,7 @@ def code_lists():
     from satudata.regions.constants import Level
     from satudata.regions.models import Region
 
-    regencies = Region.objects.filter(parent_id=settings.HOME_REGION, level=Level.REGENCY).order_by("code")
+    regencies = Region.objects.filter(parent_id=settings.HOME_REGION, level=Level.REGENCY).order_by(
+        "code"
+    )
     return {"region_code": [(r.code, r.name) for r in regencies]}

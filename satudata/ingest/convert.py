@@ -4,7 +4,8 @@ Memory stays bounded whatever the table size: every format is written one Arrow 
 batch at a time. Spreadsheet safety: a CSV text cell that begins with = + - @ or a tab or
 carriage return gets a leading apostrophe, so Excel or LibreOffice never runs it as a
 formula (numbers are numbers and are left alone); XLSX cells are written as typed values,
-text always as text, so no formula is ever created (xlsx_writer).
+text always as text, so no formula is ever created, and text that starts like a formula gets
+Excel's quote prefix, so it stays text even when edited (xlsx_writer; satudata.lib.spreadsheet).
 """
 
 from __future__ import annotations
@@ -16,17 +17,17 @@ import shutil
 from pathlib import Path
 
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 from django.utils.translation import gettext as _
+
+from satudata.lib.spreadsheet import neutralise_arrow, neutralise_formula
 
 from . import xlsx_writer
 from .schema import connect
 
 BATCH_ROWS = 50_000
 EXCEL_MAX_ROWS = 1_048_576  # the header row included
-FORMULA_START = r"^[=+\-@\t\r]"
 BOM = "\ufeff".encode()
 FORMATS = ("csv", "xlsx", "json", "parquet")
 
@@ -45,14 +46,10 @@ def write_downloads(
     return paths
 
 
-def safe_text(value: str) -> str:
-    """A text cell as a spreadsheet will not run it: formula starts get an apostrophe."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
-def _safe_strings(array: pa.Array) -> pa.Array:
-    risky = pc.match_substring_regex(array, FORMULA_START)
-    return pc.if_else(risky, pc.utf8_replace_slice(array, 0, 0, "'"), array)
+# A text cell as a spreadsheet will not run it: formula starts get an apostrophe
+# (satudata.lib.spreadsheet, shared by every CSV and XLSX writer).
+safe_text = neutralise_formula
+_safe_strings = neutralise_arrow
 
 
 def write_csv(typed_path: Path, schema: dict, path: Path) -> None:

@@ -19,7 +19,9 @@ class IngestRun(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
-    status = models.CharField(max_length=20, choices=RunStatus.choices, default=RunStatus.QUEUED, db_index=True)
+    status = models.CharField(
+        max_length=20, choices=RunStatus.choices, default=RunStatus.QUEUED, db_index=True
+    )
     stage = models.CharField(max_length=20, choices=Stage.choices, default=Stage.RECEIVED)
     percent = models.PositiveSmallIntegerField(default=0)
     started_at = models.DateTimeField(null=True, blank=True)
@@ -89,9 +91,13 @@ class RunProblem(models.Model):
 class PiiOverride(models.Model):
     """A Walidata's written decision that a flagged column may be published anyway."""
 
-    version = models.ForeignKey(ResourceVersion, on_delete=models.PROTECT, related_name="pii_overrides")
+    version = models.ForeignKey(
+        ResourceVersion, on_delete=models.PROTECT, related_name="pii_overrides"
+    )
     reason = models.TextField(_("alasan"))
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     decided_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

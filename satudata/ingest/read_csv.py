@@ -672,7 +672,11 @@ def unclosed_quote(path: Path, last: pa.Table, header: Header) -> list[Problem]:
         start = end - len(expected)
         if start < 0:
             return []
-        f.seek(start)
+        # An opening quote starts a field, so it never follows a `"`; one that does is the end
+        # of a closed field whose value is only quotes (`""""` is the value `"`).
+        f.seek(max(0, start - 1))
+        if start and f.read(1) == b'"':
+            return []
         head = f.read(min(QUOTE_CHECK_BYTES, len(expected)))
         f.seek(max(start, end - QUOTE_CHECK_BYTES))
         foot = f.read(end - max(start, end - QUOTE_CHECK_BYTES))

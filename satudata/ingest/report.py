@@ -16,6 +16,8 @@ import pyarrow.parquet as pq
 import xlsxwriter
 from django.utils.translation import gettext as _
 
+from satudata.lib.spreadsheet import write_text_cell
+
 from .problems import Problem, Severity, column_letter
 from .table import ROW_COLUMN, SheetTable, data_column
 
@@ -38,8 +40,15 @@ def problems_xlsx(sheet: SheetTable, problems: list[Problem], path: Path) -> Non
             "bold": book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1}),
             "wrap": book.add_format({"text_wrap": True, "valign": "top"}),
             "top": book.add_format({"valign": "top"}),
-            Severity.ERROR: book.add_format({"bg_color": "#FFC7CE", "font_color": "#9C0006"}),
-            Severity.WARNING: book.add_format({"bg_color": "#FFEB9C", "font_color": "#9C5700"}),
+            # quote_prefix: a marked cell (text, maybe "=…") stays text even when edited
+            Severity.ERROR: book.add_format(
+                {"bg_color": "#FFC7CE", "font_color": "#9C0006", "quote_prefix": True}
+            ),
+            Severity.WARNING: book.add_format(
+                {"bg_color": "#FFEB9C", "font_color": "#9C5700", "quote_prefix": True}
+            ),
+            # text that starts like a formula stays text even when edited (lib/spreadsheet.py)
+            "quoted": book.add_format({"quote_prefix": True}),
         }
         _problem_list(book.add_worksheet("Masalah"), problems, formats)
         _data_copy(book.add_worksheet("Data"), sheet, problems, formats)
@@ -71,14 +80,14 @@ def _problem_list(ws, problems: list[Problem], formats) -> None:
         column = problem.column or ""
         if problem.column_index is not None:
             column = f"{column} ({column_letter(problem.column_index)})"
-        ws.write_string(number, 3, column[:1000])
+        write_text_cell(ws, number, 3, column[:1000], formats["quoted"])
         ws.write_string(number, 4, problem.code, formats.get(problem.severity))
         message = problem.message
         if problem.count and problem.count > 1 and problem.row is None:
             message = f"{message} ({problem.count} sel)"
         ws.write_string(number, 5, message)
         ws.write_string(number, 6, problem.hint or "")
-        ws.write_string(number, 7, (problem.value or "")[:100])
+        write_text_cell(ws, number, 7, (problem.value or "")[:100], formats["quoted"])
     if problems:
         ws.autofilter(0, 0, len(problems), len(headings) - 1)
 
@@ -139,5 +148,5 @@ def _data_copy(ws, sheet: SheetTable, problems: list[Problem], formats) -> None:
                 if found:
                     ws.write_string(row - 1, col, value or "", mark(row, col, found))
                 elif value is not None:
-                    ws.write_string(row - 1, col, value)
+                    write_text_cell(ws, row - 1, col, value, formats["quoted"])
         written += take

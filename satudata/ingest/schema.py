@@ -442,17 +442,17 @@ def _load_cells(con, sheet: SheetTable, sample_rows: int) -> None:
     source = f"read_parquet({p(str(sheet.data_path))})"
     if sheet.row_count > sample_rows:
         con.execute(
-            f"CREATE TEMP TABLE sample_rows AS SELECT {ROW_COLUMN} FROM {source} "
+            f"CREATE TEMP TABLE sample_rows AS SELECT {ROW_COLUMN} FROM {source} "  # nosec B608  # SQL holds only code-made identifiers (c0, t3) and constants; values are bound $n parameters
             f"USING SAMPLE reservoir({int(sample_rows)} ROWS) REPEATABLE (42)",
             p.values,
         ).fetchall()
-        source += f" WHERE {ROW_COLUMN} IN (SELECT {ROW_COLUMN} FROM sample_rows)"
+        source += f" WHERE {ROW_COLUMN} IN (SELECT {ROW_COLUMN} FROM sample_rows)"  # nosec B608  # SQL holds only code-made identifiers (c0, t3) and constants; values are bound $n parameters
     con.execute("CREATE TEMP TABLE cells (col INTEGER, v VARCHAR, n BIGINT)").fetchall()
     for start in range(0, columns, CHUNK_COLUMNS):
         chunk = ", ".join(data_column(i) for i in range(start, min(columns, start + CHUNK_COLUMNS)))
         q = Params(p.values)  # keeps the path placeholder of `source`
         con.execute(
-            f"INSERT INTO cells SELECT CAST(substr(col, 2) AS INTEGER), {value_sql('raw', MISSING_VALUES, q)} AS v, "
+            f"INSERT INTO cells SELECT CAST(substr(col, 2) AS INTEGER), {value_sql('raw', MISSING_VALUES, q)} AS v, "  # nosec B608  # SQL holds only code-made identifiers (c0, t3) and constants; values are bound $n parameters
             f"count(*) FROM (UNPIVOT (SELECT {chunk} FROM {source}) ON {chunk} INTO NAME col VALUE raw) GROUP BY ALL",
             q.values,
         ).fetchall()
@@ -497,7 +497,7 @@ def _profiles(con, columns: int, regions: RegionReference | None) -> list[dict]:
         )
     select = ", ".join(f"sum(c.n) FILTER (WHERE {expr}) AS {key}" for key, expr in counts.items())
     rows = con.execute(
-        f"SELECT col, {select}, count(v) AS distinct_values, max(length(v)) AS longest "
+        f"SELECT col, {select}, count(v) AS distinct_values, max(length(v)) AS longest "  # nosec B608  # SQL holds only code-made identifiers (c0, t3) and constants; values are bound $n parameters
         f"FROM cells c {joins} GROUP BY col",
         p.values,
     ).fetchall()
@@ -539,7 +539,8 @@ def _profile_numbers(con, profiles: list[dict]) -> None:
             f"max(TRY_CAST({n} AS DOUBLE)) FILTER (WHERE {fits}) AS max_{reading}"
         )
     result = con.execute(
-        f"SELECT col, {', '.join(parts)} FROM cells WHERE v IS NOT NULL GROUP BY col", p.values
+        f"SELECT col, {', '.join(parts)} FROM cells WHERE v IS NOT NULL GROUP BY col",  # nosec B608  # SQL holds only code-made identifiers (c0, t3) and constants; values are bound $n parameters
+        p.values,
     )
     keys = [d[0] for d in result.description]
     for row in result.fetchall():
@@ -557,7 +558,7 @@ def _profile_units(con, profiles: list[dict]) -> None:
     """A unit written in the cells themselves ("Rp 1.000", "12 %", "300 jiwa")."""
     p = Params()
     rows = con.execute(
-        f"SELECT col, lower(regexp_extract(v, {p(UNIT_RE)}, 3)) AS unit, sum(n) AS total FROM cells "
+        f"SELECT col, lower(regexp_extract(v, {p(UNIT_RE)}, 3)) AS unit, sum(n) AS total FROM cells "  # nosec B608  # SQL holds only code-made identifiers (c0, t3) and constants; values are bound $n parameters
         f"WHERE v IS NOT NULL AND regexp_full_match(v, {p(UNIT_RE)}) GROUP BY ALL ORDER BY col, total DESC, unit",
         p.values,
     ).fetchall()
@@ -576,14 +577,14 @@ def _profile_units(con, profiles: list[dict]) -> None:
 
 def _profile_regions(con, profiles: list[dict]) -> None:
     for col, level, province, total in con.execute(
-        f"SELECT col, r.level, left(r.code, 2), sum(n) FROM cells JOIN {REGIONS} r ON r.code = cells.v GROUP BY ALL"
+        f"SELECT col, r.level, left(r.code, 2), sum(n) FROM cells JOIN {REGIONS} r ON r.code = cells.v GROUP BY ALL"  # nosec B608  # SQL holds only code-made identifiers (c0, t3) and constants; values are bound $n parameters
     ).fetchall():
         profile = profiles[col]
         levels = profile.setdefault("levels", {})
         levels[level] = levels.get(level, 0) + total
         profile.setdefault("provinces", set()).add(province)
     for col, length, total in con.execute(
-        f"SELECT col, length(v), sum(n) FROM cells JOIN {CROSSWALK} b ON b.bps_code = cells.v GROUP BY ALL"
+        f"SELECT col, length(v), sum(n) FROM cells JOIN {CROSSWALK} b ON b.bps_code = cells.v GROUP BY ALL"  # nosec B608  # SQL holds only code-made identifiers (c0, t3) and constants; values are bound $n parameters
     ).fetchall():
         profiles[col].setdefault("bps_lengths", {})[length] = total
 
@@ -743,7 +744,7 @@ def _add_enums(con, sheet: SheetTable, fields: list[dict], profiles: list[dict])
         p = Params()
         v = value_sql(data_column(profile["index"]), MISSING_VALUES, p)
         rows = con.execute(
-            f"SELECT v, count(*) FROM (SELECT {v} AS v FROM read_parquet({p(p_path)})) "
+            f"SELECT v, count(*) FROM (SELECT {v} AS v FROM read_parquet({p(p_path)})) "  # nosec B608  # SQL holds only code-made identifiers (c0, t3) and constants; values are bound $n parameters
             f"WHERE v IS NOT NULL GROUP BY v ORDER BY v LIMIT {ENUM_MAX + 1}",
             p.values,
         ).fetchall()
@@ -806,7 +807,7 @@ def _unique(con, sheet: SheetTable, columns: list[int]) -> bool:
         missing = " OR ".join(f"k{n} IS NULL" for n in range(len(columns)))
         limit = f" LIMIT {int(head)}" if head else ""
         row = con.execute(
-            f"SELECT count(*) FILTER (WHERE {missing}), count(*) - count(DISTINCT ({keys})) "
+            f"SELECT count(*) FILTER (WHERE {missing}), count(*) - count(DISTINCT ({keys})) "  # nosec B608  # SQL holds only code-made identifiers (c0, t3) and constants; values are bound $n parameters
             f"FROM (SELECT {values} FROM read_parquet({p(str(sheet.data_path))}){limit})",
             p.values,
         ).fetchall()[0]

@@ -207,7 +207,7 @@ class IdentifierFactory:
     """The generators above bound to one seeded ``random.Random``: ``IdentifierFactory(7).nik()``."""
 
     def __init__(self, seed: int = 0):
-        self.rng = random.Random(seed)
+        self.rng = random.Random(seed)  # nosec B311  # seeded generator of synthetic test data, not for secrets
 
     def nik(self, **kwargs) -> str:
         return nik(self.rng, **kwargs)

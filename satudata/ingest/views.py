@@ -41,12 +41,16 @@ def manage(request):
     authorize(request.user, "ingest.manage")
     datasets = [
         d
-        for d in Dataset.objects.visible_to(request.user).select_related("organization").order_by("organization__name", "title")
+        for d in Dataset.objects.visible_to(request.user)
+        .select_related("organization")
+        .order_by("organization__name", "title")
         if can(request.user, "dataset.upload", d)
     ]
     runs = [
         r
-        for r in IngestRun.objects.select_related("resource__dataset", "uploaded_by").order_by("-id")[:200]
+        for r in IngestRun.objects.select_related("resource__dataset", "uploaded_by").order_by(
+            "-id"
+        )[:200]
         if can(request.user, "ingest.view_run", r)
     ][:20]
     return render(
@@ -65,23 +69,36 @@ def upload(request, slug):
     dataset = _dataset(request, slug, "dataset.upload")
     resources = list(dataset.resources.filter(kind=ResourceKind.TABLE))
     form = UploadForm(
-        request.POST or None, request.FILES or None, resources=resources, initial={"resource": request.GET.get("tabel")}
+        request.POST or None,
+        request.FILES or None,
+        resources=resources,
+        initial={"resource": request.GET.get("tabel")},
     )
     if request.method == "POST" and form.is_valid():
         upload_file = form.cleaned_data["file"]
         if upload_file.size > settings.UPLOAD_MAX_BYTES:
-            form.add_error("file", _("Berkas terlalu besar: batasnya %(mb)s MB.") % {"mb": settings.UPLOAD_MAX_BYTES // 2**20})
+            form.add_error(
+                "file",
+                _("Berkas terlalu besar: batasnya %(mb)s MB.")
+                % {"mb": settings.UPLOAD_MAX_BYTES // 2**20},
+            )
         else:
             with transaction.atomic():
                 if form.cleaned_data["resource"] == "new":
                     resource = Resource.objects.create(
-                        dataset=dataset, name=form.cleaned_data["new_name"].strip(), kind=ResourceKind.TABLE,
+                        dataset=dataset,
+                        name=form.cleaned_data["new_name"].strip(),
+                        kind=ResourceKind.TABLE,
                         position=len(resources),
                     )
                 else:
-                    resource = get_object_or_404(dataset.resources, pk=form.cleaned_data["resource"])
+                    resource = get_object_or_404(
+                        dataset.resources, pk=form.cleaned_data["resource"]
+                    )
                 try:
-                    run = actions.start_upload(resource, upload_file, upload_file.name, actor=request.user, request=request)
+                    run = actions.start_upload(
+                        resource, upload_file, upload_file.name, actor=request.user, request=request
+                    )
                 except actions.UploadRefused as refused:
                     transaction.set_rollback(True)
                     form.add_error("file", str(refused))
@@ -136,14 +153,20 @@ def api_upload(request, slug):
         return JsonResponse({"error": _("Berkas terlalu besar.")}, status=413)
     table = (request.POST.get("table") or "").strip()[:255]
     with transaction.atomic():
-        resource = dataset.resources.filter(kind=ResourceKind.TABLE, **({"name": table} if table else {})).first()
+        resource = dataset.resources.filter(
+            kind=ResourceKind.TABLE, **({"name": table} if table else {})
+        ).first()
         if resource is None:
             resource = Resource.objects.create(
-                dataset=dataset, name=table or upload_file.name, kind=ResourceKind.TABLE,
+                dataset=dataset,
+                name=table or upload_file.name,
+                kind=ResourceKind.TABLE,
                 position=dataset.resources.count(),
             )
         try:
-            run = actions.start_upload(resource, upload_file, upload_file.name, actor=user, request=request)
+            run = actions.start_upload(
+                resource, upload_file, upload_file.name, actor=user, request=request
+            )
         except actions.UploadRefused as refused:
             transaction.set_rollback(True)
             return JsonResponse({"error": str(refused)}, status=400)
@@ -159,7 +182,9 @@ def api_upload(request, slug):
 
 
 def _run(request, pk):
-    run = get_object_or_404(IngestRun.objects.select_related("resource__dataset", "uploaded_by", "version"), pk=pk)
+    run = get_object_or_404(
+        IngestRun.objects.select_related("resource__dataset", "uploaded_by", "version"), pk=pk
+    )
     authorize(request.user, "ingest.view_run", run)
     return run
 
@@ -250,7 +275,9 @@ def publish(request, pk):
 def override(request, pk):
     version = _version(request, pk, "pii.override")
     try:
-        actions.override_pii(version, request.POST.get("reason", ""), actor=request.user, request=request)
+        actions.override_pii(
+            version, request.POST.get("reason", ""), actor=request.user, request=request
+        )
         messages.success(request, _("Pengecualian data pribadi dicatat di jejak audit."))
     except actions.PublishRefused as refused:
         messages.error(request, str(refused))
@@ -259,14 +286,20 @@ def override(request, pk):
 
 def _back(request, version):
     run = getattr(version, "ingest_run", None)
-    return reverse("ingest:run", args=[run.pk]) if run else version.resource.dataset.get_absolute_url()
+    return (
+        reverse("ingest:run", args=[run.pk]) if run else version.resource.dataset.get_absolute_url()
+    )
 
 
 def _editable_schema(resource, latest, run):
     """The schema the editor shows: the latest upload's (contract applied to it), else the
     latest version's, else the contract; plus contract columns that upload lacks."""
     schema = next(
-        (s for s in (run.schema if run else None, latest.schema if latest else None) if s and s.get("fields")),
+        (
+            s
+            for s in (run.schema if run else None, latest.schema if latest else None)
+            if s and s.get("fields")
+        ),
         None,
     ) or dict(resource.schema or {})
     names = {f.get("name") for f in schema.get("fields", [])}
@@ -329,11 +362,18 @@ def edit_schema(request, slug, resource_id):
         valid = formset.is_valid() & table_form.is_valid()  # both, so that every error shows
         if run is None:
             valid = False
-            table_form.add_error(None, _("Unggah berkas dahulu; skema dibuat dari unggahan pertama."))
-        elif valid and [f.cleaned_data.get("name") for f in formset.forms] != [f.get("name") for f in fields]:
+            table_form.add_error(
+                None, _("Unggah berkas dahulu; skema dibuat dari unggahan pertama.")
+            )
+        elif valid and [f.cleaned_data.get("name") for f in formset.forms] != [
+            f.get("name") for f in fields
+        ]:
             valid = False
             table_form.add_error(
-                None, _("Daftar kolom berubah sejak halaman ini dibuka. Muat ulang halaman, lalu ubah lagi.")
+                None,
+                _(
+                    "Daftar kolom berubah sejak halaman ini dibuka. Muat ulang halaman, lalu ubah lagi."
+                ),
             )
         if valid:
             try:
@@ -343,8 +383,12 @@ def edit_schema(request, slug, resource_id):
             except SchemaError as refused:
                 _show_schema_errors(refused, formset, table_form)
             else:
-                rerun = actions.rerun_with_schema(run, new_schema, actor=request.user, request=request)
-                messages.success(request, _("Skema disimpan; berkas terakhir diperiksa ulang dengan skema baru."))
+                rerun = actions.rerun_with_schema(
+                    run, new_schema, actor=request.user, request=request
+                )
+                messages.success(
+                    request, _("Skema disimpan; berkas terakhir diperiksa ulang dengan skema baru.")
+                )
                 return redirect("ingest:run", rerun.pk)
     invalid = request.method == "POST"
     return render(
@@ -375,13 +419,18 @@ def _role_label(field):
 def template(request, slug, resource_id, fmt):
     dataset = _dataset(request, slug, "dataset.view")
     resource = get_object_or_404(dataset.resources, pk=resource_id)
-    version = next((v for v in resource.versions.order_by("-number") if can(request.user, "version.view", v)), None)
+    version = next(
+        (v for v in resource.versions.order_by("-number") if can(request.user, "version.view", v)),
+        None,
+    )
     if version is None or not version.schema.get("fields"):
         raise Http404
     from . import template as templates
 
     if fmt == "csv":
-        response = HttpResponse(templates.template_csv(version.schema), content_type="text/csv; charset=utf-8")
+        response = HttpResponse(
+            templates.template_csv(version.schema), content_type="text/csv; charset=utf-8"
+        )
     else:
         import tempfile
 
@@ -391,11 +440,19 @@ def template(request, slug, resource_id, fmt):
                 open(tmp.name, "rb").read(),
                 content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             )
-    response["Content-Disposition"] = f'attachment; filename="templat-{dataset.slug}-{resource.pk}.{fmt}"'
+    response["Content-Disposition"] = (
+        f'attachment; filename="templat-{dataset.slug}-{resource.pk}.{fmt}"'
+    )
     return response
 
 
 def audit_restricted_download(request, version, fmt):
     """Record a download of a file the public cannot get (inside its own transaction)."""
     with transaction.atomic():
-        record(AuditAction.RESTRICTED_DOWNLOAD, version, actor=request.user, request=request, after={"format": fmt})
+        record(
+            AuditAction.RESTRICTED_DOWNLOAD,
+            version,
+            actor=request.user,
+            request=request,
+            after={"format": fmt},
+        )

@@ -36,7 +36,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from xml.etree.ElementTree import Element, ParseError
+from xml.etree.ElementTree import Element, ParseError  # nosec B405  # only the Element type and ParseError; parsing goes through defusedxml
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import iterparse

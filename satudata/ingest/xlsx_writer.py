@@ -7,7 +7,9 @@ This writer builds the same SpreadsheetML a batch at a time with Arrow string ke
 
 What it writes is deliberately small: one "Data" sheet with a bold, frozen header row, then
 typed cells — numbers and booleans as values, dates as date serials with a date format, text
-as inline strings with the text format — never a formula; and, when the table is longer than
+as inline strings with the text format — never a formula (text that starts with = + - @ also
+gets Excel's quote prefix, so it stays text when a reader edits the cell: see
+satudata.lib.spreadsheet); and, when the table is longer than
 Excel allows, a second sheet "Catatan" with one note. Text is escaped for XML; characters
 XML cannot carry (control characters, and a carriage return, which XML parsers turn into a
 line feed) are written as Excel's own _xHHHH_ escapes, and text that already looks like such
@@ -24,12 +26,14 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from satudata.lib.spreadsheet import FORMULA_START_PATTERN, starts_like_formula
+
 EXCEL_MAX_TEXT = 32_767
 EXACT_IN_EXCEL = 2**53  # integers beyond this lose digits as Excel numbers
 EXCEL_EPOCH = dt.date(1899, 12, 30)  # serial 0; right from 1900-03-01 on (Excel's 1900 leap day)
 FIRST_SERIAL_DATE = dt.date(1900, 3, 1)
 DAYS_TO_SERIAL = (dt.date(1970, 1, 1) - EXCEL_EPOCH).days
-STYLE_BOLD, STYLE_TEXT, STYLE_DATE = 1, 2, 3
+STYLE_BOLD, STYLE_TEXT, STYLE_DATE, STYLE_QUOTED, STYLE_BOLD_QUOTED = 1, 2, 3, 4, 5
 _ESCAPE_LOOKALIKE = r"_(x[0-9A-Fa-f]{4}_)"
 _UNSAFE = r"[\x00-\x08\x0b-\x1f]"
 _UNSAFE_CHARS = [chr(c) for c in range(0x20) if c not in (0x09, 0x0A)]
@@ -76,10 +80,14 @@ STYLES = (
     '<fill><patternFill patternType="gray125"/></fill></fills>'
     '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
     '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
-    '<cellXfs count="4"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+    '<cellXfs count="6"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
     '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>'
     '<xf numFmtId="49" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
     '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+    # text that starts like a formula (= + - @): Excel's quote prefix keeps it text when edited
+    '<xf numFmtId="49" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1" '
+    'quotePrefix="1"/>'
+    '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1" quotePrefix="1"/>'
     "</cellXfs>"
     '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
     "</styleSheet>"
@@ -172,9 +180,14 @@ class Column:
 
     @staticmethod
     def _inline(ref, text: pa.Array) -> pa.Array:
+        style = pc.if_else(
+            pc.match_substring_regex(text, FORMULA_START_PATTERN),
+            f'" t="inlineStr" s="{STYLE_QUOTED}"><is><t xml:space="preserve">',
+            f'" t="inlineStr" s="{STYLE_TEXT}"><is><t xml:space="preserve">',
+        )
         cell = pc.binary_join_element_wise(
             ref,
-            f'" t="inlineStr" s="{STYLE_TEXT}"><is><t xml:space="preserve">',
+            style,
             excel_text(text),
             "</t></is></c>",
             "",
@@ -256,7 +269,9 @@ def _data_start(names: list[str], columns: list[Column]) -> str:
         for i, c in enumerate(columns, 1)
     )
     header = "".join(
-        f'<c r="{c.letter}1" t="inlineStr" s="{STYLE_BOLD}"><is><t xml:space="preserve">'
+        f'<c r="{c.letter}1" t="inlineStr" '
+        f's="{STYLE_BOLD_QUOTED if starts_like_formula(name) else STYLE_BOLD}">'
+        '<is><t xml:space="preserve">'
         f"{text_xml(name)}</t></is></c>"
         for name, c in zip(names, columns, strict=True)
     )

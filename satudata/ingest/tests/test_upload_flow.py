@@ -52,11 +52,17 @@ def review_and_publish(clients, version, reviewer="walidata"):
     return clients[reviewer].post(reverse("ingest:publish", args=[version.pk]))
 
 
-def test_it_processes_an_upload_into_an_unpublished_version(clients, catalog, django_capture_on_commit_callbacks):
+def test_it_processes_an_upload_into_an_unpublished_version(
+    clients, catalog, django_capture_on_commit_callbacks
+):
     dataset = catalog["open"]
-    response = upload(clients["produsen_a"], dataset, CLEAN, capture=django_capture_on_commit_callbacks)
+    response = upload(
+        clients["produsen_a"], dataset, CLEAN, capture=django_capture_on_commit_callbacks
+    )
     run = last_run()
-    assert response.status_code == 302 and response["Location"] == reverse("ingest:run", args=[run.pk])
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "ingest:run", args=[run.pk]
+    )
     assert run.status == RunStatus.SUCCEEDED, list(run.problems.values_list("code", "message"))
     version = run.version
     assert (version.number, version.row_count, version.is_published) == (2, 6, False)
@@ -85,8 +91,13 @@ def test_it_processes_an_upload_into_an_unpublished_version(clients, catalog, dj
 
 def test_it_shows_the_run_page_with_progress_while_waiting(clients, catalog):
     run = IngestRun.objects.create(
-        resource=catalog["open"].resources.get(), file_key="0" * 64, size=1, original_name="x.csv", percent=40,
-        status=RunStatus.RUNNING, stage="validating",
+        resource=catalog["open"].resources.get(),
+        file_key="0" * 64,
+        size=1,
+        original_name="x.csv",
+        percent=40,
+        status=RunStatus.RUNNING,
+        stage="validating",
     )
     page = clients["produsen_a"].get(reverse("ingest:run", args=[run.pk])).content.decode()
     assert '<progress id="bar" max="100" value="40">' in page
@@ -99,18 +110,31 @@ def test_it_shows_the_run_page_with_progress_while_waiting(clients, catalog):
 
 @pytest.mark.parametrize(
     "role,kind,status",
-    [("produsen_b", "closed", 404), ("produsen_b", "open", 403), ("publik", "open", 403), ("pimpinan", "restricted", 403),
-     ("walidata", "closed", 200), ("produsen_a", "closed", 200)],
+    [
+        ("produsen_b", "closed", 404),
+        ("produsen_b", "open", 403),
+        ("publik", "open", 403),
+        ("pimpinan", "restricted", 403),
+        ("walidata", "closed", 200),
+        ("produsen_a", "closed", 200),
+    ],
 )
 def test_only_the_owning_opd_and_walidata_may_upload(clients, catalog, role, kind, status):
-    assert clients[role].get(reverse("ingest:upload", args=[catalog[kind].slug])).status_code == status
+    assert (
+        clients[role].get(reverse("ingest:upload", args=[catalog[kind].slug])).status_code == status
+    )
 
 
 def test_a_bad_file_changes_nothing_published(clients, catalog, django_capture_on_commit_callbacks):
     dataset = catalog["open"]
     before = list(ResourceVersion.objects.values_list("pk", "published_at"))
-    upload(clients["produsen_a"], dataset, b"\x00\x01\x02garbage\xff\xfe" * 50, name="data.csv",
-           capture=django_capture_on_commit_callbacks)
+    upload(
+        clients["produsen_a"],
+        dataset,
+        b"\x00\x01\x02garbage\xff\xfe" * 50,
+        name="data.csv",
+        capture=django_capture_on_commit_callbacks,
+    )
     run = last_run()
     assert run.status == RunStatus.NEEDS_FIX
     assert run.version is None
@@ -119,15 +143,23 @@ def test_a_bad_file_changes_nothing_published(clients, catalog, django_capture_o
     assert "Berkas perlu diperbaiki" in page
 
 
-def test_it_refuses_an_empty_upload_with_a_clear_message(clients, catalog, django_capture_on_commit_callbacks):
-    response = upload(clients["produsen_a"], catalog["open"], b"", capture=django_capture_on_commit_callbacks)
+def test_it_refuses_an_empty_upload_with_a_clear_message(
+    clients, catalog, django_capture_on_commit_callbacks
+):
+    response = upload(
+        clients["produsen_a"], catalog["open"], b"", capture=django_capture_on_commit_callbacks
+    )
     assert response.status_code == 400
     assert IngestRun.objects.count() == 0
 
 
-def test_it_reports_invalid_values_with_row_and_column(clients, catalog, django_capture_on_commit_callbacks):
+def test_it_reports_invalid_values_with_row_and_column(
+    clients, catalog, django_capture_on_commit_callbacks
+):
     dirty = CLEAN + b"53.99,Tidak Ada,20x4,1.234.567\n"
-    upload(clients["produsen_a"], catalog["open"], dirty, capture=django_capture_on_commit_callbacks)
+    upload(
+        clients["produsen_a"], catalog["open"], dirty, capture=django_capture_on_commit_callbacks
+    )
     run = last_run()
     assert run.status == RunStatus.NEEDS_FIX
     problems = list(run.problems.filter(row=8))
@@ -144,7 +176,9 @@ def pii_csv(rows=12):
     return ("\n".join(lines) + "\n").encode()
 
 
-def test_personal_data_blocks_publication_until_a_written_override(clients, cast, catalog, django_capture_on_commit_callbacks):
+def test_personal_data_blocks_publication_until_a_written_override(
+    clients, cast, catalog, django_capture_on_commit_callbacks
+):
     dataset = catalog["open"]
     upload(clients["produsen_a"], dataset, pii_csv(), capture=django_capture_on_commit_callbacks)
     run = last_run()
@@ -157,8 +191,15 @@ def test_personal_data_blocks_publication_until_a_written_override(clients, cast
     version.refresh_from_db()
     assert not version.is_published
     # Only the Walidata may record an exception, and only with a real reason.
-    assert clients["produsen_a"].post(reverse("ingest:override", args=[version.pk]), {"reason": "x" * 30}).status_code == 403
-    clients["walidata"].post(reverse("ingest:override", args=[version.pk]), {"reason": "terlalu pendek"})
+    assert (
+        clients["produsen_a"]
+        .post(reverse("ingest:override", args=[version.pk]), {"reason": "x" * 30})
+        .status_code
+        == 403
+    )
+    clients["walidata"].post(
+        reverse("ingest:override", args=[version.pk]), {"reason": "terlalu pendek"}
+    )
     assert not version.pii_overrides.exists()
     reason = "Kolom berisi nomor uji sintetis yang disepakati untuk pelatihan petugas."
     clients["walidata"].post(reverse("ingest:override", args=[version.pk]), {"reason": reason})
@@ -170,7 +211,9 @@ def test_personal_data_blocks_publication_until_a_written_override(clients, cast
     assert verify_chain() == (True, None)
 
 
-def test_personal_data_in_a_restricted_dataset_does_not_block(clients, catalog, django_capture_on_commit_callbacks):
+def test_personal_data_in_a_restricted_dataset_does_not_block(
+    clients, catalog, django_capture_on_commit_callbacks
+):
     dataset = catalog["restricted"]
     upload(clients["produsen_a"], dataset, pii_csv(), capture=django_capture_on_commit_callbacks)
     version = last_run().version
@@ -191,9 +234,12 @@ def test_nobody_publishes_their_own_upload(clients, catalog, django_capture_on_c
     assert version.is_published
 
 
-def test_processing_again_is_idempotent_and_a_crash_is_a_clean_failure(clients, catalog, monkeypatch,
-                                                                         django_capture_on_commit_callbacks):
-    upload(clients["produsen_a"], catalog["open"], CLEAN, capture=django_capture_on_commit_callbacks)
+def test_processing_again_is_idempotent_and_a_crash_is_a_clean_failure(
+    clients, catalog, monkeypatch, django_capture_on_commit_callbacks
+):
+    upload(
+        clients["produsen_a"], catalog["open"], CLEAN, capture=django_capture_on_commit_callbacks
+    )
     run = last_run()
     versions = ResourceVersion.objects.count()
     assert actions.process_run(run.pk).version == run.version
@@ -205,14 +251,18 @@ def test_processing_again_is_idempotent_and_a_crash_is_a_clean_failure(clients, 
         raise RuntimeError("disk hilang")
 
     monkeypatch.setattr(read, "read_upload", explode)
-    upload(clients["produsen_a"], catalog["open"], CLEAN, capture=django_capture_on_commit_callbacks)
+    upload(
+        clients["produsen_a"], catalog["open"], CLEAN, capture=django_capture_on_commit_callbacks
+    )
     failed = last_run()
     assert failed.status == RunStatus.FAILED and failed.version is None
     assert "disk hilang" in failed.failure
     assert ResourceVersion.objects.count() == versions
 
 
-def test_editing_the_schema_keeps_metadata_and_checks_again(clients, catalog, django_capture_on_commit_callbacks):
+def test_editing_the_schema_keeps_metadata_and_checks_again(
+    clients, catalog, django_capture_on_commit_callbacks
+):
     dataset = catalog["open"]
     upload(clients["produsen_a"], dataset, CLEAN, capture=django_capture_on_commit_callbacks)
     resource = dataset.resources.get()
@@ -251,9 +301,15 @@ def test_it_offers_a_template_from_the_schema(clients, catalog, django_capture_o
     upload(clients["produsen_a"], dataset, CLEAN, capture=django_capture_on_commit_callbacks)
     review_and_publish(clients, last_run().version)
     resource = dataset.resources.get()
-    csv_template = clients["publik"].get(reverse("portal:template", args=[dataset.slug, resource.pk, "csv"]))
-    assert csv_template.content.decode("utf-8-sig").startswith("kode_wilayah,nama_wilayah,tahun,jumlah")
-    xlsx = clients["publik"].get(reverse("portal:template", args=[dataset.slug, resource.pk, "xlsx"]))
+    csv_template = clients["publik"].get(
+        reverse("portal:template", args=[dataset.slug, resource.pk, "csv"])
+    )
+    assert csv_template.content.decode("utf-8-sig").startswith(
+        "kode_wilayah,nama_wilayah,tahun,jumlah"
+    )
+    xlsx = clients["publik"].get(
+        reverse("portal:template", args=[dataset.slug, resource.pk, "xlsx"])
+    )
     assert xlsx.content[:2] == b"PK"
 
 
@@ -261,13 +317,23 @@ def test_it_imports_from_the_command_line(cast, catalog, tmp_path):
     path = tmp_path / "impor.csv"
     path.write_bytes(CLEAN)
     out = io.StringIO()
-    call_command("import", str(path), dataset="persentase-penduduk-miskin", user="produsen_a", stdout=out)
+    call_command(
+        "import", str(path), dataset="persentase-penduduk-miskin", user="produsen_a", stdout=out
+    )
     assert "Selesai" in out.getvalue()
     with pytest.raises(CommandError):
-        call_command("import", str(path), dataset="persentase-penduduk-miskin", user="produsen_b", stdout=out)
+        call_command(
+            "import", str(path), dataset="persentase-penduduk-miskin", user="produsen_b", stdout=out
+        )
     with pytest.raises(CommandError):
-        call_command("import", str(path), dataset="persentase-penduduk-miskin", user="produsen_a", publish=True,
-                     stdout=out)  # a Produsen may not publish
+        call_command(
+            "import",
+            str(path),
+            dataset="persentase-penduduk-miskin",
+            user="produsen_a",
+            publish=True,
+            stdout=out,
+        )  # a Produsen may not publish
 
 
 def basic(username, password):
@@ -276,20 +342,39 @@ def basic(username, password):
     return "Basic " + base64.b64encode(f"{username}:{password}".encode()).decode()
 
 
-def test_integrations_upload_through_the_api(client, cast, catalog, django_capture_on_commit_callbacks):
+def test_integrations_upload_through_the_api(
+    client, cast, catalog, django_capture_on_commit_callbacks
+):
     from conftest import PASSWORD
 
     url = reverse("ingest:api_upload", args=[catalog["open"].slug])
     data = io.BytesIO(CLEAN)
     data.name = "dari-sistem-lain.csv"
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(url, {"file": data}, HTTP_AUTHORIZATION=basic("produsen_a", PASSWORD))
+        response = client.post(
+            url, {"file": data}, HTTP_AUTHORIZATION=basic("produsen_a", PASSWORD)
+        )
     assert response.status_code == 202, response.content
     run = IngestRun.objects.get(pk=response.json()["run"])
     assert run.status == RunStatus.SUCCEEDED and run.uploaded_by == cast["produsen_a"]
     assert client.post(url, {"file": data}).status_code == 401
-    assert client.post(url, {"file": data}, HTTP_AUTHORIZATION=basic("produsen_a", "salah")).status_code == 401
+    assert (
+        client.post(
+            url, {"file": data}, HTTP_AUTHORIZATION=basic("produsen_a", "salah")
+        ).status_code
+        == 401
+    )
     data.seek(0)
-    assert client.post(url, {"file": data}, HTTP_AUTHORIZATION=basic("produsen_b", PASSWORD)).status_code == 403
+    assert (
+        client.post(
+            url, {"file": data}, HTTP_AUTHORIZATION=basic("produsen_b", PASSWORD)
+        ).status_code
+        == 403
+    )
     closed = reverse("ingest:api_upload", args=[catalog["closed"].slug])
-    assert client.post(closed, {"file": data}, HTTP_AUTHORIZATION=basic("produsen_b", PASSWORD)).status_code == 404
+    assert (
+        client.post(
+            closed, {"file": data}, HTTP_AUTHORIZATION=basic("produsen_b", PASSWORD)
+        ).status_code
+        == 404
+    )

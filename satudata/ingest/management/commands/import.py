@@ -19,10 +19,16 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("file", help="berkas yang diunggah")
         parser.add_argument("--dataset", required=True, help="slug dataset")
-        parser.add_argument("--user", required=True, help="nama pengguna pengunggah (haknya diperiksa)")
+        parser.add_argument(
+            "--user", required=True, help="nama pengguna pengunggah (haknya diperiksa)"
+        )
         parser.add_argument("--table", help="nama tabel (sumber daya); dibuat bila belum ada")
-        parser.add_argument("--publish", action="store_true", help="terbitkan bila lolos (perlu hak Walidata)")
-        parser.add_argument("--background", action="store_true", help="serahkan ke pekerja latar, jangan tunggu")
+        parser.add_argument(
+            "--publish", action="store_true", help="terbitkan bila lolos (perlu hak Walidata)"
+        )
+        parser.add_argument(
+            "--background", action="store_true", help="serahkan ke pekerja latar, jangan tunggu"
+        )
 
     def handle(self, *args, file, dataset, user, table, publish, background, **options):
         path = Path(file)
@@ -33,7 +39,9 @@ class Command(BaseCommand):
             raise CommandError(f"Pengguna tidak ditemukan atau tidak aktif: {user}")
         target = Dataset.objects.filter(slug=dataset).first()
         if target is None or not can(actor, "dataset.upload", target):
-            raise CommandError(f"Dataset tidak ditemukan atau {user} tidak berhak mengunggah ke sana: {dataset}")
+            raise CommandError(
+                f"Dataset tidak ditemukan atau {user} tidak berhak mengunggah ke sana: {dataset}"
+            )
         with transaction.atomic():
             resource = None
             if table:
@@ -42,7 +50,10 @@ class Command(BaseCommand):
                 resource = target.resources.get(kind=ResourceKind.TABLE)
             if resource is None:
                 resource = Resource.objects.create(
-                    dataset=target, name=table or path.stem, kind=ResourceKind.TABLE, position=target.resources.count()
+                    dataset=target,
+                    name=table or path.stem,
+                    kind=ResourceKind.TABLE,
+                    position=target.resources.count(),
                 )
             with open(path, "rb") as stream:
                 try:
@@ -54,18 +65,30 @@ class Command(BaseCommand):
             return
         run = actions.process_run(run.pk)
         for problem in run.problems.all()[:50]:
-            where = " ".join(x for x in (problem.sheet, f"baris {problem.row}" if problem.row else "", problem.column) if x)
+            where = " ".join(
+                x
+                for x in (
+                    problem.sheet,
+                    f"baris {problem.row}" if problem.row else "",
+                    problem.column,
+                )
+                if x
+            )
             self.stdout.write(f"[{problem.severity}] {where}: {problem.message}")
         self.stdout.write(
             f"Proses {run.pk}: {run.get_status_display()} — {run.row_count or 0} baris, "
             f"{run.error_count} kesalahan, {run.warning_count} peringatan."
         )
         if run.status != RunStatus.SUCCEEDED:
-            raise CommandError("Berkas belum dapat dipakai; perbaiki masalah di atas lalu unggah ulang.")
+            raise CommandError(
+                "Berkas belum dapat dipakai; perbaiki masalah di atas lalu unggah ulang."
+            )
         if publish:
             # Publication goes through review (/kelola/alur/): only an approved version may be published.
             if not can(actor, "version.publish", run.version):
-                raise CommandError(f"{user} tidak dapat menerbitkan versi ini: ajukan dan tinjau dulu di /kelola/alur/.")
+                raise CommandError(
+                    f"{user} tidak dapat menerbitkan versi ini: ajukan dan tinjau dulu di /kelola/alur/."
+                )
             from satudata.workflow.transitions import TransitionRefused, publish_approved
 
             try:
