@@ -168,16 +168,21 @@ def read_rows(version, indicator):
             [_("Kolom nilai '%(name)s' bukan kolom angka.") % {"name": indicator.value_column}]
         )
     breakdowns = [_alias(fields, b, _("rincian"))[0] for b in indicator.breakdown_columns]
-    path = filestore.path_for(version.parquet_key)  # a hash key: no quote can be in it
-    if not path.exists():
+    if not filestore.exists(version.parquet_key):
         raise CubeError([_("Berkas Parquet versi sumber tidak ditemukan.")])
-    literal = "'" + str(path).replace("'", "''") + "'"
+    # a hash key, or a private temporary file: no quote can be in it
+    with filestore.readable_path(version.parquet_key) as path:
+        literal = "'" + str(path).replace("'", "''") + "'"
+        return _read(literal, fields, region, period, value, breakdowns)
+
+
+def _read(literal, fields, region, period, value, breakdowns):
     aliases = ", ".join(f"c{i}" for i in range(len(fields)))
     keys = [f"CAST({region} AS VARCHAR)", f"CAST({period} AS VARCHAR)"] + [
         f"CAST({b} AS VARCHAR)" for b in breakdowns
     ]
     sql = (
-        f"SELECT {', '.join(keys)}, count(*), count({value}), any_value(CAST({value} AS DOUBLE)) "
+        f"SELECT {', '.join(keys)}, count(*), count({value}), any_value(CAST({value} AS DOUBLE)) "  # nosec B608  # aliases are made by code (c0…), the path is an escaped literal; values are bound
         f"FROM read_parquet({literal}) AS t({aliases}) GROUP BY ALL LIMIT $1"
     )
     limit = MAX_CELLS

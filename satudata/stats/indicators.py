@@ -12,6 +12,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from satudata.catalog.models import ResourceVersion
+from satudata.lib.spreadsheet import XLSXWRITER_OPTIONS, neutralise_row, write_text_cell
 from satudata.regions.models import Region
 
 from . import cube as cubes
@@ -51,9 +52,12 @@ def data_key(indicator, depth=0):
     return "|".join(parts)
 
 
-def cube_for(indicator, depth=0):
-    """The cube of an indicator (cached by data_key); raises CubeError when it cannot be built."""
-    key = data_key(indicator)
+def cube_for(indicator, depth=0, key=None):
+    """The cube of an indicator (cached by data_key); raises CubeError when it cannot be built.
+
+    `key` is the indicator's data_key when the caller has computed it already.
+    """
+    key = key or data_key(indicator)
     with _lock:
         found = _cache.get(key)
         if found is not None:
@@ -79,6 +83,42 @@ def cube_for(indicator, depth=0):
 def clear_cache():
     with _lock:
         _cache.clear()
+    with _rendered_lock:
+        _rendered.clear()
+
+
+# --- renderings that depend only on the data version ---------------------------------------
+#
+# The parts of an indicator page made from its cube (tables, chart titles and descriptions,
+# the map, pictures) are the same for everyone allowed to see the indicator, so they are kept
+# in process, keyed by the indicator's data_key (settings + source versions), the language,
+# the audience class and the normalised request parameters. Callers check `indicator.view`
+# BEFORE asking this cache: it never decides who sees what, and a staff rendering is never
+# looked up under a public key (the audience class is part of the key).
+
+_RENDERED_SIZE = 512
+_rendered: OrderedDict = OrderedDict()
+_rendered_lock = threading.Lock()
+
+
+def audience(user):
+    """The visibility class a rendering is made for: the public or signed-in staff."""
+    return "staff" if getattr(user, "is_authenticated", False) else "public"
+
+
+def rendered(key, make):
+    """The value cached under `key` (a tuple), made by `make()` on a miss (LRU, in process)."""
+    with _rendered_lock:
+        found = _rendered.get(key)
+        if found is not None:
+            _rendered.move_to_end(key)
+            return found
+    value = make()
+    with _rendered_lock:
+        _rendered[key] = value
+        while len(_rendered) > _RENDERED_SIZE:
+            _rendered.popitem(last=False)
+    return value
 
 
 def check(indicator):
@@ -148,6 +188,51 @@ def long_rows(indicator, cube):
     return rows
 
 
+def series_rows(indicator, cube):
+    """Every cell as a dict for the API: the headline rows (breakdowns "Total") then the
+    breakdown cells, each with a status: `observed` (a row of the source table), `aggregated`
+    (combined from kab/kota or breakdowns by the indicator's aggregation) or `computed` (a
+    composite indicator's formula)."""
+    names = region_names([*cube.regions, cube.province])
+    totals = {k[:2] for k in cube.cells if all(str(x).lower() in cubes.TOTAL_LABELS for x in k[2:])}
+    columns = [b[0] for b in cube.breakdowns]
+    rows = []
+    for (region, period), value in sorted(
+        cube.headline.items(),
+        key=lambda kv: (kv[0][0] != cube.province, kv[0][0], cubes._period_key(kv[0][1])),
+    ):
+        if indicator.is_composite:
+            status = "computed"
+        else:
+            status = "observed" if (region, period) in totals else "aggregated"
+        rows.append(
+            {
+                "region": {"code": region, "name": names.get(region, region)},
+                "period": period,
+                "breakdowns": dict.fromkeys(columns, "Total"),
+                "value": round(value, indicator.decimals),
+                "unit": indicator.unit,
+                "status": status,
+            }
+        )
+    if cube.breakdowns:
+        for key, value in sorted(cube.cells.items()):
+            region, period, *rest = key
+            if all(str(x).lower() in cubes.TOTAL_LABELS for x in rest):
+                continue  # already a headline row
+            rows.append(
+                {
+                    "region": {"code": region, "name": names.get(region, region)},
+                    "period": period,
+                    "breakdowns": dict(zip(columns, rest, strict=True)),
+                    "value": round(value, indicator.decimals),
+                    "unit": indicator.unit,
+                    "status": "observed",
+                }
+            )
+    return rows
+
+
 def to_csv(indicator, cube):
     rows = long_rows(indicator, cube)
     out = io.StringIO()
@@ -160,9 +245,9 @@ def to_csv(indicator, cube):
         "satuan",
     ]
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(header)
+    writer.writerow(neutralise_row(header))
     for row in rows:
-        writer.writerow([*(row[h] for h in header[:-1]), indicator.unit])
+        writer.writerow(neutralise_row([*(row[h] for h in header[:-1]), indicator.unit]))
     return out.getvalue().encode("utf-8")
 
 
@@ -170,18 +255,21 @@ def to_xlsx(indicator, cube):
     import xlsxwriter
 
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True, **XLSXWRITER_OPTIONS})
     sheet = book.add_worksheet("data")
     bold = book.add_format({"bold": True})
+    quoted = book.add_format({"quote_prefix": True})  # text like "=…" stays text
     rows = long_rows(indicator, cube)
     header = ["kode_wilayah", "nama_wilayah", "periode", *(b[0] for b in cube.breakdowns), "nilai"]
-    sheet.write_row(0, 0, header, bold)
+    for col, name in enumerate(header):
+        write_text_cell(sheet, 0, col, name, quoted, bold)
     for i, row in enumerate(rows, start=1):
-        sheet.write_row(i, 0, [row[h] for h in header])
+        for col, name in enumerate(header):
+            write_text_cell(sheet, i, col, row[name], quoted)
     about = book.add_worksheet("metadata")
     for i, (label, value) in enumerate(metadata_pairs(indicator)):
-        about.write(i, 0, str(label), bold)
-        about.write(i, 1, str(value))
+        about.write_string(i, 0, str(label), bold)
+        write_text_cell(about, i, 1, str(value), quoted)
     book.close()
     return buffer.getvalue()
 
@@ -260,6 +348,14 @@ def to_sdmx_csv(indicator, cube):
         for p in periods:
             if (r, p) in cube.headline:
                 writer.writerow(
-                    [flow, r, p, round(cube.headline[(r, p)], indicator.decimals), indicator.unit]
+                    neutralise_row(
+                        [
+                            flow,
+                            r,
+                            p,
+                            round(cube.headline[(r, p)], indicator.decimals),
+                            indicator.unit,
+                        ]
+                    )
                 )
     return out.getvalue().encode("utf-8")

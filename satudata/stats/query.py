@@ -19,9 +19,11 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import functools
 import json
 import math
 import threading
+import uuid
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
@@ -272,7 +274,7 @@ def page_size(limit) -> tuple[int, bool]:
         return min(settings.QUERY_DEFAULT_PAGE_SIZE, maximum), False
     try:
         limit = int(limit)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: an infinite float
         raise QueryError("invalid_value", _("limit harus bilangan bulat.")) from None
     if limit < 0:
         raise QueryError("invalid_value", _("limit tidak boleh negatif."))
@@ -384,7 +386,7 @@ def decode_cursor(table: Table, sort, cursor: str) -> list:
         return [coerce(f, v) for (f, _d), v in zip(sort, data["v"], strict=True)]
     except QueryError:
         raise bad from None
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, RecursionError):  # RecursionError: deep JSON
         raise bad from None
 
 
@@ -402,7 +404,7 @@ def _jsonable(value):
 
 # --- the DuckDB side ------------------------------------------------------------------------
 
-_lock = threading.Lock()
+_lock = threading.RLock()  # re-entered: _create_view calls _base() under the lock
 _database = None
 _views: set[str] = set()
 _local = threading.local()
@@ -436,22 +438,49 @@ def _cursor():
 
 
 def _ensure_view(table: Table):
-    if table.view in _views:
+    if table.view in _views or table.view.startswith("e_"):  # e_: made by _plaintext
         return
     path = filestore.path_for(table.key)  # a hash key: the path has no quote in it
     if not path.exists():
         raise TableUnavailable()
-    literal = "'" + str(path).replace("'", "''") + "'"
-    aliases = ", ".join([f.alias for f in table.fields] + ["_rn"])
-    base = _base()
     with _lock:
         if table.view not in _views:
-            base.execute(
-                f"CREATE OR REPLACE VIEW {table.view} AS SELECT _rn + 1 AS {ROW_ID}, "
-                f"{', '.join(f.alias for f in table.fields)} "
-                f"FROM read_parquet({literal}, file_row_number = true) AS t({aliases})"
-            )
+            _create_view(table.view, path, table)
             _views.add(table.view)
+
+
+def _create_view(name, path, table: Table):
+    literal = "'" + str(path).replace("'", "''") + "'"
+    aliases = ", ".join([f.alias for f in table.fields] + ["_rn"])
+    _base().execute(
+        f"CREATE OR REPLACE VIEW {name} AS SELECT _rn + 1 AS {ROW_ID}, "  # nosec B608  # aliases are made by code (c0…), the path is an escaped literal; values are bound
+        f"{', '.join(f.alias for f in table.fields)} "
+        f"FROM read_parquet({literal}, file_row_number = true) AS t({aliases})"
+    )
+
+
+def _plaintext(function):
+    """A Parquet file encrypted at rest (Terbatas/Tertutup) is read, for one call, through a
+    private decrypted copy (filestore.readable_path) and a view of its own, both removed
+    after the call: no decrypted copy outlives the request. Answers are cached as usual."""
+
+    @functools.wraps(function)
+    def call(table, *args, **kwargs):
+        if table.view.startswith("e_") or not filestore.is_encrypted(table.key):
+            return function(table, *args, **kwargs)
+        with filestore.readable_path(table.key) as path:
+            view, plain_view = f"e_{uuid.uuid4().hex}", table.view
+            with _lock:
+                _create_view(view, path, table)
+            table.view = view
+            try:
+                return function(table, *args, **kwargs)
+            finally:
+                table.view = plain_view
+                with _lock:
+                    _base().execute(f"DROP VIEW IF EXISTS {view}")
+
+    return call
 
 
 def reset():
@@ -533,6 +562,7 @@ def _key(table, kind, *parts):
     return (table.key, kind, repr(parts))
 
 
+@_plaintext
 def rows(table: Table, query: RowQuery) -> dict:
     """One page of rows, with total, facets and the next cursor."""
     _ensure_view(table)
@@ -572,7 +602,7 @@ def rows(table: Table, query: RowQuery) -> dict:
         # the sort columns ride along so the cursor can be made from the last row
         hidden = [f for f, _d in order if f not in out_fields]
         sql = (
-            f"SELECT {'DISTINCT ' if query.distinct else ''}"
+            f"SELECT {'DISTINCT ' if query.distinct else ''}"  # nosec B608  # aliases are made by code (c0…), the path is an escaped literal; values are bound
             f"{', '.join([select] + [f.alias for f in hidden])} FROM {table.view}{where} "
             f"ORDER BY {order_sql} LIMIT {int(query.limit) + 1}"
         )
@@ -627,6 +657,7 @@ def rows(table: Table, query: RowQuery) -> dict:
     return result
 
 
+@_plaintext
 def count(table: Table, filters=(), q="", distinct_fields=None) -> int:
     _ensure_view(table)
     filters_key = tuple((f.field.name, f.op, f.value) for f in filters)
@@ -637,14 +668,15 @@ def count(table: Table, filters=(), q="", distinct_fields=None) -> int:
         where = _where(filters, q, table, p)
         if distinct_fields:
             cols = ", ".join(f.alias for f in distinct_fields)
-            sql = f"SELECT count(*) FROM (SELECT DISTINCT {cols} FROM {table.view}{where})"
+            sql = f"SELECT count(*) FROM (SELECT DISTINCT {cols} FROM {table.view}{where})"  # nosec B608  # aliases are made by code (c0…), the path is an escaped literal; values are bound
         else:
-            sql = f"SELECT count(*) FROM {table.view}{where}"
+            sql = f"SELECT count(*) FROM {table.view}{where}"  # nosec B608  # aliases are made by code (c0…), the path is an escaped literal; values are bound
         return execute(sql, p.values)[0][0]
 
     return _cached(_key(table, "count", filters_key, q, names), compute)
 
 
+@_plaintext
 def facets(table: Table, columns, filters=(), q="") -> dict:
     """{column: {"items": [{"value", "count"}], "truncated": bool}}, most frequent first."""
     _ensure_view(table)
@@ -662,7 +694,7 @@ def facets(table: Table, columns, filters=(), q="") -> dict:
             p = _Params()
             where = _where(filters, q, table, p)
             found = execute(
-                f"SELECT {field.alias}, count(*) AS n FROM {table.view}{where} "
+                f"SELECT {field.alias}, count(*) AS n FROM {table.view}{where} "  # nosec B608  # aliases are made by code (c0…), the path is an escaped literal; values are bound
                 f"GROUP BY {field.alias} ORDER BY n DESC, {field.alias} ASC NULLS LAST "
                 f"LIMIT {int(size) + 1}",
                 p.values,
@@ -676,6 +708,7 @@ def facets(table: Table, columns, filters=(), q="") -> dict:
     return out
 
 
+@_plaintext
 def aggregate(table: Table, query: AggregateQuery) -> dict:
     """Group-by with aggregates; at most QUERY_MAX_GROUPS groups (else truncated)."""
     _ensure_view(table)
@@ -711,7 +744,7 @@ def aggregate(table: Table, query: AggregateQuery) -> dict:
         order = [
             f"{positions[n] + 1} {'DESC' if d else 'ASC'} NULLS LAST" for n, d in query.sort
         ] or [f"{i + 1} ASC NULLS LAST" for i in range(len(groups))]
-        sql = f"SELECT {', '.join(select)} FROM {table.view}{where}"
+        sql = f"SELECT {', '.join(select)} FROM {table.view}{where}"  # nosec B608  # aliases are made by code (c0…), the path is an escaped literal; values are bound
         if groups:
             sql += f" GROUP BY {', '.join(g.alias for g in groups)}"
         if order:
@@ -798,7 +831,7 @@ def filters_from_strings(table: Table, specs) -> tuple:
             if value.startswith("["):
                 try:
                     values = json.loads(value)
-                except ValueError:
+                except (ValueError, RecursionError):  # RecursionError: deeply nested lists
                     raise QueryError(
                         "invalid_filter", _("Daftar nilai 'in' bukan JSON yang sah.")
                     ) from None

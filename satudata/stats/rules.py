@@ -18,6 +18,8 @@ def view_indicator(user, indicator):
     from .indicators import sources
     from .models import Indicator, indicator_visibility_q
 
+    if indicator is None:
+        return False
     if not Indicator.objects.filter(pk=indicator.pk).filter(indicator_visibility_q(user)).exists():
         return False
     return all(can(user, "dataset.view", dataset) for dataset in sources(indicator))
@@ -31,3 +33,11 @@ def curate_indicators(user, obj=None):
 
     roles = roles_of(user)
     return Role.STEWARD in roles or Role.ADMIN in roles
+
+
+@rule("indicator.manage", read_action="indicator.view")
+def manage_indicators(user, indicator=None):
+    """Create indicators and edit their MS-Ind metadata, source table, column mapping or formula
+    (`/kelola/indikator/baru/`, `…/<slug>/ubah/`): the Walidata and Admin, like curation.
+    Others who may see the indicator get 403."""
+    return curate_indicators(user)

@@ -12,5 +12,7 @@ urlpatterns = [
     path("indikator/<slug:slug>/sematkan/", views.embed, name="embed"),
     path("indikator/<slug:slug>/bingkai/<str:kind>/", views.frame, name="frame"),
     path("kelola/indikator/", views.curate, name="curate"),
+    path("kelola/indikator/baru/", views.manage, name="create"),
+    path("kelola/indikator/<slug:slug>/ubah/", views.manage, name="edit"),
     path("grafik/versi/<int:version_id>/<str:kind>.svg", views.dataset_chart, name="dataset_chart"),
 ]

@@ -7,9 +7,13 @@ from django.contrib import messages
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.html import escape
+from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_http_methods
 
 from satudata.accounts.permissions import authorize, can, route
@@ -17,13 +21,17 @@ from satudata.audit.actions import record
 from satudata.audit.constants import AuditAction
 from satudata.catalog.constants import Access
 from satudata.catalog.models import ResourceVersion
+from satudata.lib.security import embeddable
 
 from . import charts, maps
 from .cube import CubeError
 from .indicators import (
+    audience,
     cube_for,
+    data_key,
     metadata_pairs,
     region_names,
+    rendered,
     source_credit,
     source_version,
     sources,
@@ -46,15 +54,18 @@ MAX_COMPARE = 5
 
 def _indicator(request, slug):
     indicator = get_object_or_404(
-        Indicator.objects.select_related("organization", "resource__dataset"), slug=slug
+        Indicator.objects.select_related("organization", "resource__dataset__organization"),
+        slug=slug,
     )
     authorize(request.user, "indicator.view", indicator)
     return indicator
 
 
 def _cube_or_none(indicator):
+    """(cube or None, problems); the data_key is kept on the indicator for the caches."""
     try:
-        return cube_for(indicator), []
+        indicator.data_key = data_key(indicator)
+        return cube_for(indicator, key=indicator.data_key), []
     except CubeError as error:
         return None, error.problems
 
@@ -64,6 +75,18 @@ def _cube(indicator):
     if cube is None:
         raise Http404
     return cube
+
+
+def _cache_key(request, indicator, *parts):
+    """The key of a rendering: call only after authorize(…, "indicator.view", indicator)."""
+    return (indicator.data_key, get_language(), audience(request.user), *parts)
+
+
+def _boundaries_version():
+    from django.db.models import Count, Max
+
+    found = Boundary.objects.aggregate(n=Count("pk"), last=Max("loaded_at"))
+    return (found["n"], found["last"].isoformat() if found["last"] else "")
 
 
 def _summary(indicator, cube):
@@ -188,12 +211,17 @@ def _ranked(indicator, cube, period, highlight=()):
     return spec, title, description, rows
 
 
+def _map_text(indicator, period):
+    title = _("Peta %(name)s, %(period)s") % {"name": indicator.name, "period": period}
+    description = _("Peta kabupaten/kota; warna lebih gelap berarti nilai lebih tinggi.")
+    return title, description
+
+
 def _map(indicator, cube, period):
     names = region_names(cube.regions)
     values = {c: cube.headline.get((c, period)) for c in cube.regions}
     values = {c: v for c, v in values.items() if v is not None}
-    title = _("Peta %(name)s, %(period)s") % {"name": indicator.name, "period": period}
-    description = _("Peta kabupaten/kota; warna lebih gelap berarti nilai lebih tinggi.")
+    title, description = _map_text(indicator, period)
     boundaries = dict(
         Boundary.objects.filter(region_code__in=cube.regions).values_list("region_code", "geometry")
     )
@@ -274,9 +302,55 @@ def _pivot(request, indicator, cube):
     }
 
 
+# Request parameters of the pivot table (its rows, columns and fixed values); a request with
+# more, or longer values, is answered without the cache (no valid choice is that long).
+MAX_PIVOT_PARAMS = 20
+MAX_PARAM_LENGTH = 200
+
+
+def _pivot_params(request):
+    """The pivot's parameters as a sorted tuple, or None when they are too many or too long."""
+    items = [
+        (name, value)
+        for name in sorted(request.GET)
+        if name in ("baris", "kolom") or name.startswith("pilih_")
+        for value in request.GET.getlist(name)[:1]
+    ]
+    if len(items) > MAX_PIVOT_PARAMS or any(
+        len(n) > MAX_PARAM_LENGTH or len(v) > MAX_PARAM_LENGTH for n, v in items
+    ):
+        return None
+    return tuple(items)
+
+
+def _data_section(request, indicator, cube, period, chosen, compare_error, explicit_period):
+    """The HTML of the parts of the page made from the cube (the same for every reader)."""
+    names = region_names([cube.province, *cube.regions])
+    _spec, trend_title, trend_text, trend_rows = _trend(indicator, cube, chosen)
+    _spec, rank_title, rank_text, rank_rows = _ranked(indicator, cube, period, chosen)
+    map_title, map_text = _map_text(indicator, period)
+    params = [("periode", period)] if explicit_period else []
+    params += [("wilayah", c) for c in chosen]
+    context = {
+        "indicator": indicator,
+        "cube": cube,
+        "summary": _summary(indicator, cube),
+        "period": period,
+        "chosen": chosen,
+        "compare_error": compare_error,
+        "regions": [(c, names.get(c, c)) for c in [cube.province, *cube.regions] if cube.series(c)],
+        "trend": {"title": trend_title, "text": trend_text, "rows": trend_rows},
+        "rank": {"title": rank_title, "text": rank_text, "rows": rank_rows},
+        "map": {"title": map_title, "text": map_text},
+        "query": f"?{urlencode(params)}" if params else "",
+        "pivot": _pivot(request, indicator, cube),
+    }
+    return mark_safe(render_to_string("stats/_indicator_data.html", context))  # noqa: S308  # nosec B308, B703  # output of an autoescaped template
+
+
 @route("indicator.view")
 def indicator(request, slug):
-    indicator = _indicator(request, slug)
+    indicator = _indicator(request, slug)  # the permission check, before any cache is read
     cube, problems = _cube_or_none(indicator)
     context = {
         "indicator": indicator,
@@ -288,51 +362,60 @@ def indicator(request, slug):
         "credit": source_credit(indicator),
         "show_access": can(request.user, "catalog.see_access_facet"),
         "exports": list(EXPORTS),
+        "cube": cube,
     }
     if cube is not None:
         period = _chosen_period(request, cube)
+        explicit_period = request.GET.get("periode") == period
         chosen = _chosen_regions(request, cube)
         compare_error = ""
         if request.GET.getlist("wilayah") and not 2 <= len(chosen) <= MAX_COMPARE:
             compare_error = _("Pilih 2 sampai 5 wilayah untuk dibandingkan.")
             chosen = []
-        names = region_names([cube.province, *cube.regions])
-        _spec, trend_title, trend_text, trend_rows = _trend(indicator, cube, chosen)
-        _spec, rank_title, rank_text, rank_rows = _ranked(indicator, cube, period, chosen)
-        _svg, map_title, map_text = _map(indicator, cube, period)
-        query = request.GET.urlencode()
-        context.update(
-            {
-                "cube": cube,
-                "summary": _summary(indicator, cube),
-                "period": period,
-                "chosen": chosen,
-                "compare_error": compare_error,
-                "regions": [
-                    (c, names.get(c, c)) for c in [cube.province, *cube.regions] if cube.series(c)
-                ],
-                "trend": {"title": trend_title, "text": trend_text, "rows": trend_rows},
-                "rank": {"title": rank_title, "text": rank_text, "rows": rank_rows},
-                "map": {"title": map_title, "text": map_text},
-                "query": f"?{query}" if query else "",
-                "pivot": _pivot(request, indicator, cube),
-            }
-        )
+
+        def make():
+            return _data_section(
+                request, indicator, cube, period, chosen, compare_error, explicit_period
+            )
+
+        pivot = _pivot_params(request)
+        if pivot is None:
+            context["data_html"] = make()
+        else:
+            key = _cache_key(
+                request,
+                indicator,
+                "page",
+                period,
+                explicit_period,
+                tuple(chosen),
+                bool(compare_error),
+                pivot,
+            )
+            context["data_html"] = rendered(key, make)
     return render(request, "stats/indicator.html", context)
 
 
-def _picture(request, indicator, cube, kind):
+def _draw(indicator, cube, kind, period, chosen):
     """(SVG bytes, title, description) of one picture of an indicator."""
-    period = _chosen_period(request, cube)
     if kind == "tren":
-        spec, title, text, _rows = _trend(indicator, cube, _chosen_regions(request, cube))
+        spec, title, text, _rows = _trend(indicator, cube, chosen)
         return charts.svg(spec), title, text
     if kind == "peringkat":
-        spec, title, text, _rows = _ranked(indicator, cube, period, _chosen_regions(request, cube))
+        spec, title, text, _rows = _ranked(indicator, cube, period, chosen)
         return charts.svg(spec), title, text
-    if kind == "peta":
-        return _map(indicator, cube, period)
-    raise Http404
+    return _map(indicator, cube, period)
+
+
+def _picture(request, indicator, cube, kind):
+    """(SVG bytes, title, description) of one picture, cached by data version and choices."""
+    if kind not in KINDS:
+        raise Http404
+    period = _chosen_period(request, cube)
+    chosen = tuple(_chosen_regions(request, cube))
+    drawn_from = _boundaries_version() if kind == "peta" else ()
+    key = _cache_key(request, indicator, "picture", kind, period, chosen, drawn_from)
+    return rendered(key, lambda: _draw(indicator, cube, kind, period, list(chosen)))
 
 
 def _picture_response(indicator, body, content_type):
@@ -429,10 +512,11 @@ def embed(request, slug):
                 "svg": reverse("stats:chart", args=[indicator.slug, kind, "svg"]),
                 "frame_url": frame,
                 "image_url": image,
+                # Code for other sites: the name is data, escaped for its attribute.
                 "iframe": f'<iframe src="{frame}" width="640" height="480" style="border:0" '
-                f'title="{indicator.name} — {label}" loading="lazy"></iframe>',
+                f'title="{escape(indicator.name)} — {label}" loading="lazy"></iframe>',
                 "img": f'<a href="{base}{indicator.get_absolute_url()}"><img src="{image}" '
-                f'alt="{indicator.name} — {label}" width="600"></a>',
+                f'alt="{escape(indicator.name)} — {label}" width="600"></a>',
             }
         )
     return render(
@@ -442,7 +526,7 @@ def embed(request, slug):
     )
 
 
-@xframe_options_exempt
+@embeddable
 @route("indicator.view")
 def frame(request, slug, kind):
     """A bare page for an <iframe>: one chart, its description and the credit."""
@@ -529,3 +613,107 @@ def dataset_chart(request, version_id, kind):
         "public, max-age=3600" if dataset.access == Access.OPEN else "private, max-age=300"
     )
     return response
+
+
+MAX_PREVIEW_ROWS = 30
+
+
+def _preview_table(indicator, cube):
+    """(periods, [(region name, [values])]) of the headline, province first, for the preview."""
+    regions, periods = [cube.province, *cube.regions], cube.periods
+    names = region_names(regions)
+    rows = [
+        (
+            names.get(r, r),
+            [charts.number(cube.headline.get((r, p)), indicator.decimals) for p in periods],
+        )
+        for r in regions
+        if any((r, p) in cube.headline for p in periods)
+    ]
+    return periods, rows[:MAX_PREVIEW_ROWS], len(rows)
+
+
+@route("indicator.manage")
+@require_http_methods(["GET", "POST"])
+def manage(request, slug=None):
+    """Create or edit an indicator: choose a table and its columns (or a formula), the MS-Ind
+    metadata, preview the checked cube, save (audited). Works as plain form posts."""
+    from .forms import IndicatorForm, preview, snapshot
+
+    existing = None
+    if slug is not None:
+        existing = get_object_or_404(
+            Indicator.objects.select_related("organization", "resource__dataset"), slug=slug
+        )
+        authorize(request.user, "indicator.manage", existing)
+    else:
+        authorize(request.user, "indicator.manage")
+    instance = existing or Indicator()
+    action = request.POST.get("aksi", "") if request.method == "POST" else ""
+    result = {"cube": None, "problems": [], "done": False}
+    if action == "pilih":
+        # Fill the column lists from the chosen table; no errors for what is not filled in yet.
+        multi = ("breakdown_columns", "components")
+        initial = {
+            k: (request.POST.getlist(k) if k in multi else request.POST.get(k))
+            for k in request.POST
+            if k not in ("csrfmiddlewaretoken", "aksi")
+        }
+        form = IndicatorForm(instance=instance, initial=initial)
+        if form.version is not None:
+            dataset = form.version.resource.dataset
+            if not initial.get("organization"):
+                form.initial["organization"] = dataset.organization_id
+            if not existing:
+                form.initial["access"] = dataset.access
+    elif request.method == "POST":
+        form = IndicatorForm(request.POST, instance=instance)
+        if form.is_valid():
+            candidate = form.save(commit=False)
+            components = list(form.cleaned_data.get("components") or [])
+            cube, problems = preview(candidate, form.version, components)
+            result.update({"cube": cube, "problems": problems})
+            if cube is not None and action == "simpan":
+                before = None
+                if existing is not None:
+                    old = Indicator.objects.get(pk=existing.pk)
+                    before = snapshot(old, list(old.components.all()))
+                with transaction.atomic():
+                    candidate.save()
+                    candidate.components.set(components)
+                    record(
+                        AuditAction.INDICATOR_CHANGE if existing else AuditAction.INDICATOR_CREATE,
+                        candidate,
+                        actor=request.user,
+                        request=request,
+                        before=before,
+                        after=snapshot(candidate, components),
+                    )
+                messages.success(
+                    request,
+                    _("Indikator %(name)s disimpan.") % {"name": candidate.name}
+                    + (
+                        ""
+                        if candidate.is_published
+                        else " " + _("Terbitkan di halaman Atur indikator.")
+                    ),
+                )
+                return redirect(candidate.get_absolute_url())
+            if cube is not None:
+                periods, rows, total = _preview_table(candidate, cube)
+                result.update(
+                    {
+                        "periods": periods,
+                        "rows": rows,
+                        "total_rows": total,
+                        "summary": _summary(candidate, cube),
+                        "cells": len(cube.cells),
+                    }
+                )
+    else:
+        form = IndicatorForm(instance=instance)
+    return render(
+        request,
+        "stats/manage.html",
+        {"form": form, "indicator": existing, "preview": result, "action": action},
+    )

@@ -14,6 +14,7 @@ from satudata.accounts.models import Organization
 from satudata.catalog.models import Dataset, ResourceVersion, Tag, Topic
 from satudata.catalog.search import query_stems
 
+from . import cache as search_cache
 from . import ids
 from .package import (
     LICENSES,
@@ -25,7 +26,7 @@ from .package import (
     package_dicts,
     tag_name,
 )
-from .query import Fields, annotate_modified, page_by_modified, parse
+from .query import Fields, parse
 from .registry import ACTIONS, NotFound, SearchQueryError, ValidationError, action
 
 ROWS_MAX = 1000
@@ -40,7 +41,7 @@ SORT_FIELDS = {
     "name": "slug",
     "title": "title",
     "title_string": "title",
-    "metadata_modified": "ckan_modified",
+    "metadata_modified": "modified_at",
     "metadata_created": "created_at",
     "score": None,
 }
@@ -68,7 +69,7 @@ def as_int(data, key, default, *, maximum=None):
         value = value[0]
     try:
         number = int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: 1e999 in a JSON body
         raise ValidationError(**{key: ["Invalid integer"]}) from None
     if number < 0:
         raise ValidationError(**{key: ["Must be a natural number"]})
@@ -94,7 +95,7 @@ def as_list(value):
     if text.startswith("["):
         try:
             decoded = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: deeply nested JSON
             raise ValidationError(**{"facet.field": ["Invalid JSON list"]}) from None
         if not isinstance(decoded, list):
             raise ValidationError(**{"facet.field": ["Not a list"]})
@@ -109,6 +110,14 @@ def id_of(data):
     if value is None or str(value).strip() == "":
         raise ValidationError(id="Missing value")
     return str(value).strip()
+
+
+def search_scope(context, data=None):
+    """What decides which datasets a search sees: the public, or one member with private ones."""
+    user = context["user"]
+    if user.is_authenticated and as_bool((data or {}).get("include_private")):
+        return f"user:{user.pk}"
+    return "public"
 
 
 def member_scope(context, data=None):
@@ -138,7 +147,7 @@ def parse_sort(text):
             continue
         order.append(("-" if parts[1] == "desc" else "") + column)
     if not any(order):
-        order.append("-ckan_modified")
+        order.append("-modified_at")
     if "pk" not in order and "-pk" not in order:
         order.append("pk")  # a total order, so paging never repeats or skips a dataset
     return order, ranked
@@ -159,7 +168,8 @@ def search(context, data, *, default_rows=10):
             if text:
                 filters.append(parse(str(text), fields)[0])
     matched = member_scope(context, data).filter(*filters)
-    count = matched.count()
+    scope = search_scope(context, data)
+    count = search_cache.cached(search_cache.key(context, "count", scope, data), matched.count)
     results = []
     if rows and start < count:
         if ranked and words:
@@ -170,14 +180,7 @@ def search(context, data, *, default_rows=10):
             page = pks[start : start + rows]
         else:
             order = [o for o in order if o]
-            if order in (["-ckan_modified", "pk"], ["ckan_modified", "pk"]):
-                page = page_by_modified(matched, order[0].startswith("-"), start, rows)
-            else:
-                if any("ckan_modified" in o for o in order):
-                    matched = annotate_modified(matched)
-                page = list(
-                    matched.order_by(*order).values_list("pk", flat=True)[start : start + rows]
-                )
+            page = list(matched.order_by(*order).values_list("pk", flat=True)[start : start + rows])
         results = package_dicts(page)
     return matched, count, sort, results
 
@@ -277,8 +280,16 @@ def package_search(context, data_dict):
     if as_bool(data_dict.get("facet"), True):
         limit = as_int_signed(data_dict, "facet.limit", 50)
         mincount = as_int(data_dict, "facet.mincount", 1)
+        scope = search_scope(context, data_dict)
         for field in as_list(data_dict.get("facet.field")):
-            counts = facet_counts(field, matched) if field in FACET_FIELDS else {}
+            counts = (
+                search_cache.cached(
+                    search_cache.key(context, "facet", scope, data_dict, [field]),
+                    lambda field=field: facet_counts(field, matched),
+                )
+                if field in FACET_FIELDS
+                else {}
+            )
             items = sorted(
                 ((name, label, n) for name, (label, n) in counts.items() if n >= mincount),
                 key=lambda item: (-item[2], item[0]),

@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.http import Http404
 
+from satudata.audit.actions import record_access
 from satudata.stats import query as engine
 from satudata.stats.versions import latest_queryable_version
 
@@ -57,7 +58,7 @@ def _int(data, key, default):
         return default
     try:
         number = int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: 1e999 in a JSON body
         raise ValidationError(**{key: ["Invalid integer"]}) from None
     if number < 0:
         raise ValidationError(**{key: ["Must be a natural number"]})
@@ -69,7 +70,7 @@ def _json_param(data, key):
     if isinstance(value, str) and value.strip()[:1] in ("{", "["):
         try:
             return json.loads(value)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: deeply nested JSON
             raise ValidationError(**{key: ["Cannot parse JSON"]}) from None
     return value
 
@@ -113,6 +114,7 @@ def datastore_search(context, data_dict):
     """Rows of a resource's newest published table (resource_id, filters, q, fields, sort,
     limit, offset, distinct, include_total, records_format)."""
     resource_id, version = _resource_version(context, data_dict)
+    record_access(context["request"], version, channel="ckan")  # audited when not public
     table = engine.Table(version)
     try:
         filters = _json_param(data_dict, "filters") or {}

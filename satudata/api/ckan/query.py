@@ -10,10 +10,7 @@ bound parameters of the ORM or of the catalog's full-text search.
 import datetime
 import re
 
-from django.db import connection
-from django.db.models import DateTimeField, OuterRef, Q, Subquery
-from django.db.models.expressions import RawSQL
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models import Q
 from django.utils import timezone
 
 from satudata.accounts.models import Organization
@@ -29,6 +26,18 @@ MAX_LENGTH = 2000
 MAX_DEPTH = 20
 MAX_TERMS = 100
 NOTHING = Q(pk__in=[])
+EVERYTHING = Q(pk__isnull=False)
+
+
+def negate(q):
+    """NOT q. An empty Q() means "every dataset" here, but Django's ~Q() is Q() again."""
+    return ~q if q else NOTHING
+
+
+def either(a, b):
+    """a OR b. Django's Q() | b is b, while here Q() (every dataset) OR b is every dataset."""
+    return EVERYTHING if not a or not b else a | b
+
 
 _TOKEN = re.compile(
     r"""\s*(?:
@@ -66,9 +75,13 @@ def tokenize(text):
             if value == "NOT":
                 tokens.append(("not", value))
                 continue
-            while value[:1] in ("+", "-") and len(value) > 1:
+            # -(a OR b), +"a phrase": a sign right before a group or phrase applies to it
+            before_group = text[pos : pos + 1] in ("(", '"', "[", "{")
+            while value[:1] in ("+", "-") and (len(value) > 1 or before_group):
                 tokens.append(("plus" if value[0] == "+" else "not", value[0]))
                 value = value[1:]
+            if not value:
+                continue
             # field:value, or field: followed by a quoted value, range or group
             m2 = re.match(r"^((?:[^:\\]|\\.)+):(.*)$", value)
             if m2 and m2.group(1) != "\\":
@@ -111,7 +124,7 @@ class Parser:
         while self.peek()[0] == "or":
             self.take()
             right, _ = self.and_expr(field, depth)
-            q = q | right
+            q = either(q, right)
             ored = True
         return q, ("" if ored else text)
 
@@ -136,17 +149,18 @@ class Parser:
         return q, " ".join(words)
 
     def unary(self, field, depth):
-        kind, _ = self.peek()
-        if kind == "not":
-            self.take()
-            negated, q, word = self.unary(field, depth)
-            if q is None:
-                q = self.fields.text(word)
-            return (not negated), ~q, None
-        if kind == "plus":
-            self.take()
-            return self.unary(field, depth)
-        return self.primary(field, depth)
+        # A loop, not recursion: a query of 2,000 `-` signs must not exhaust the stack.
+        nots = 0
+        while self.peek()[0] in ("not", "plus"):
+            nots += self.take()[0] == "not"
+        negated, q, word = self.primary(field, depth)
+        if not nots:
+            return negated, q, word
+        if q is None:
+            q = self.fields.text(word)
+        if nots % 2:
+            q = negate(q)
+        return bool(nots % 2), q, None
 
     def primary(self, field, depth):
         if depth > MAX_DEPTH:
@@ -205,11 +219,12 @@ def parse_datetime(value, upper=False):
                 moment += datetime.timedelta(days=1) - datetime.timedelta(microseconds=1)
         else:
             moment = datetime.datetime.fromisoformat(text)
-    except ValueError:
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=datetime.UTC)
+        # the database gets UTC: 0001-01-01T00:00+01:00 or 9999-12-31T23:00-02:00 has none
+        return moment.astimezone(datetime.UTC)
+    except (ValueError, OverflowError):
         raise SearchQueryError(f"Search Query is invalid: not a date {value!r}") from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=datetime.UTC)
-    return moment
 
 
 def _subquery(**lookup):
@@ -219,7 +234,7 @@ def _subquery(**lookup):
 class Fields:
     """What each CKAN search field means on our models."""
 
-    DATES = {"metadata_modified": "ckan_modified", "metadata_created": "created_at"}
+    DATES = {"metadata_modified": "modified_at", "metadata_created": "created_at"}
     # Fields of CKAN's Solr schema that nothing of ours fills: they match nothing.
     EMPTY_PREFIXES = ("extras_", "res_extras_", "vocab_")
     EMPTY = {"author", "author_email", "version", "url", "maintainer_email", "res_url"}
@@ -322,72 +337,9 @@ class Fields:
         return self.date_q(field, **bounds)
 
     def date_q(self, field, **bounds):
+        # metadata_modified is modified_at: publication moves it up (catalog.actions.touch_modified).
         column = self.DATES[field]
-        if column == "ckan_modified":
-            return modified_q(**bounds)
         return Q(**{f"{column}__{op}": moment for op, moment in bounds.items()})
-
-
-# The newest published version of each dataset, aggregated once per query (a correlated
-# subquery per dataset costs ~5 µs a row: 40 ms over 10,000 datasets on SQLite).
-NEWEST = (
-    "SELECT r.dataset_id AS dataset_id, MAX(v.published_at) AS newest"
-    " FROM catalog_resourceversion v JOIN catalog_resource r ON r.id = v.resource_id"
-    " WHERE v.published_at IS NOT NULL GROUP BY r.dataset_id"
-)
-OPERATORS = {"gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
-
-
-def modified_sql():
-    """SQL of metadata_modified for the alias d (a dataset) and x (its NEWEST row)."""
-    greatest = "GREATEST" if connection.vendor == "postgresql" else "MAX"
-    return f"{greatest}(d.modified_at, COALESCE(x.newest, d.modified_at))"
-
-
-def modified_q(**bounds):
-    """Datasets whose metadata_modified is within `bounds` (gt/gte/lt/lte: aware datetimes)."""
-    conditions, params = [], []
-    for op, moment in bounds.items():
-        conditions.append(f"{modified_sql()} {OPERATORS[op]} %s")
-        params.append(connection.ops.adapt_datetimefield_value(moment))
-    where = " AND ".join(conditions) or "1=1"
-    return Q(
-        pk__in=RawSQL(
-            f"SELECT d.id FROM catalog_dataset d LEFT JOIN ({NEWEST}) x ON x.dataset_id = d.id"
-            f" WHERE {where}",
-            params,
-        )
-    )
-
-
-def page_by_modified(matched, descending, start, rows):
-    """pks of one page of `matched` ordered by metadata_modified, then id."""
-    sql, params = matched.values("pk").query.sql_with_params()
-    direction = "DESC" if descending else "ASC"
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT d.id FROM catalog_dataset d LEFT JOIN ({NEWEST}) x ON x.dataset_id = d.id"
-            f" WHERE d.id IN ({sql}) ORDER BY {modified_sql()} {direction}, d.id"
-            " LIMIT %s OFFSET %s",
-            [*params, rows, start],
-        )
-        return [row[0] for row in cursor.fetchall()]
-
-
-def annotate_modified(queryset):
-    """`ckan_modified`: the later of the metadata change and the newest published version."""
-    newest = (
-        ResourceVersion.objects.filter(resource__dataset=OuterRef("pk"), published_at__isnull=False)
-        .order_by("-published_at")
-        .values("published_at")[:1]
-    )
-    return queryset.annotate(
-        ckan_modified=Greatest(
-            "modified_at",
-            Coalesce(Subquery(newest, output_field=DateTimeField()), "modified_at"),
-            output_field=DateTimeField(),
-        )
-    )
 
 
 def parse(text, fields, *, free_text=False):

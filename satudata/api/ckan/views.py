@@ -77,7 +77,7 @@ def request_data(request):
             return {}
         try:
             data = json.loads(body.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError) as error:
+        except (UnicodeDecodeError, ValueError, RecursionError) as error:
             raise ValueError(f"JSON Error: {error}") from None
     elif content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
         form = request.POST
@@ -86,7 +86,7 @@ def request_data(request):
             # Old clients post one form key that holds the whole JSON document.
             try:
                 data = json.loads(keys[0])
-            except ValueError as error:
+            except (ValueError, RecursionError) as error:
                 raise ValueError(f"JSON Error: {error}") from None
         else:
             data = {}

@@ -16,6 +16,7 @@ from ninja import NinjaAPI, Query
 
 from satudata.accounts.models import Organization
 from satudata.accounts.permissions import can
+from satudata.audit.actions import record_access
 from satudata.catalog.models import Dataset, Resource, ResourceVersion, Topic, visibility_q
 from satudata.catalog.search import parse_filters, search_datasets
 from satudata.regions.models import Region
@@ -507,6 +508,7 @@ def _query_version(request, version_id):
     version = _version(request, version_id, "version.query")
     if not version.parquet_key:
         raise engine.TableUnavailable()
+    record_access(request, version, channel="api")  # audited when not public
     return version
 
 
@@ -537,7 +539,7 @@ def _rows_response(
     if filters:
         try:
             mapping = json.loads(filters)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: deeply nested JSON
             raise engine.QueryError("invalid_filter", _("filters bukan JSON yang sah.")) from None
         found += engine.filters_from_mapping(table, mapping)
     size, cut = engine.page_size(limit)
@@ -639,6 +641,7 @@ def resource_rows(
     distinct: bool = Query(False),
 ):
     version = latest_queryable_version(request.user, resource_id)
+    record_access(request, version, channel="api")  # audited when not public
     return _rows_response(
         request,
         version,

@@ -4,6 +4,7 @@ JSON 404 for every other path below /api/v1/."""
 from django.urls import URLPattern, URLResolver, path, re_path
 
 from . import docs
+from . import indicators as _indicators  # noqa: F401  (registers /indicators on the api)
 from .endpoints import api
 from .errors import not_found
 from .http import wrap
