@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint screenshots bench bench-ingest bench-ckan bench-query clean
+.PHONY: run test lint fuzz screenshots bench bench-ingest bench-ckan bench-query bench-pages clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 atau lebih baru diperlukan")'
@@ -22,11 +22,15 @@ run: $(STAMP)
 test: $(STAMP)
 	bash scripts/test.sh
 
+# Long fuzzing of the parsers: FUZZ_SECONDS (default 600) per atheris target; see docs/testing.md.
+fuzz: $(STAMP)
+	bash scripts/fuzz.sh
+
 lint: $(STAMP)
 	$(BIN)/ruff check satudata tests
 	$(BIN)/ruff format --check satudata tests
 
-bench: bench-ingest bench-ckan bench-query
+bench: bench-ingest bench-ckan bench-query bench-pages
 
 bench-ingest: $(STAMP)
 	$(BIN)/pip install --quiet -e ".[test,bench]"
@@ -38,6 +42,9 @@ bench-query: $(STAMP)
 
 bench-ckan: $(STAMP)
 	$(BIN)/python bench/ckan.py
+
+bench-pages: $(STAMP)
+	$(BIN)/python bench/pages.py
 
 screenshots: $(STAMP)
 	bash scripts/screenshots.sh

@@ -6,6 +6,9 @@ non-public title, tag, column name and cell carries a canary token so a test can
 it never reaches someone who may not see it.
 """
 
+import base64
+import os
+
 import pytest
 from django.test import Client
 
@@ -25,8 +28,32 @@ PASSWORD = "kata-sandi-uji-123"
 @pytest.fixture(autouse=True)
 def _file_store(settings, tmp_path):
     settings.FILE_STORE_DIR = tmp_path / "files"
+    # A fresh master key per test (encryption at rest), never the developer's var/master.key.
+    settings.MASTER_KEY = base64.b64encode(os.urandom(32)).decode()
+    # A fresh release-signing key per test, never the checkout's var/signing.key.
+    settings.SIGNING_KEY_FILE = str(tmp_path / "signing.key")
+    # Never append test events to the developer's var/audit-witness.log.
+    settings.AUDIT_WITNESS_FILE = str(tmp_path / "audit-witness.log")
     # Argon2 is slow on purpose; the tests create hundreds of users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _second_factor_verified(monkeypatch):
+    """force_login() stands for a complete sign-in, second factor included: mark the session
+    verified, as /masuk/kode/ does (satudata/accounts/tests use ClientMixin.force_login for
+    a password-only session)."""
+    from django.test.client import ClientMixin
+
+    from satudata.accounts.twofactor import mark_verified
+
+    def force_login(self, user, backend=None):
+        ClientMixin.force_login(self, user, backend)
+        session = self.session
+        mark_verified(session)
+        session.save()
+
+    monkeypatch.setattr(Client, "force_login", force_login)
 
 
 @pytest.fixture
@@ -129,7 +156,9 @@ def make_dataset(
         dataset=dataset, name=f"Tabel {title}", kind=ResourceKind.TABLE
     )
     lines = [",".join(columns)] + [",".join(f'"{c}"' for c in row) for row in rows]
-    add_version(resource, ("\n".join(lines) + "\n").encode(), f"{slug}.csv", actor=actor, published=True)
+    add_version(
+        resource, ("\n".join(lines) + "\n").encode(), f"{slug}.csv", actor=actor, published=True
+    )
     refresh_search_document(dataset)
     return dataset
 

@@ -11,6 +11,8 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
+from satudata.lib.security import proxy_ssl_header as _proxy_ssl_header
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -28,10 +30,16 @@ def env_bool(name, default):
 VAR_DIR = Path(env("VAR_DIR", BASE_DIR / "var"))
 
 
+# Production mode (docs/operations.md "Production checklist"): the secret key must come from
+# the environment, HTTPS is enforced with HSTS, cookies are Secure, and start-up is refused
+# when any of that is unsafe (satudata.lib.security.production_problems).
+PRODUCTION = env_bool("PRODUCTION", False)
+
+
 def _secret_key():
     """The key from the environment, or one generated once and kept in var/ (never in git)."""
-    if env("SECRET_KEY"):
-        return env("SECRET_KEY")
+    if env("SECRET_KEY") or PRODUCTION:  # production never falls back to a generated key
+        return env("SECRET_KEY", "")
     path = VAR_DIR / "secret_key"
     if not path.exists():
         VAR_DIR.mkdir(parents=True, exist_ok=True)
@@ -41,10 +49,29 @@ def _secret_key():
 
 
 SECRET_KEY = _secret_key()
+# Earlier keys, separated by spaces, still accepted for signed values and TOTP secrets while
+# a rotation settles (docs/security.md "Staff sign-in").
+SECRET_KEY_FALLBACKS = env("SECRET_KEY_FALLBACKS", "").split()
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = [
     h for h in env("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver").split(",") if h
 ]
+if PRODUCTION:
+    from django.core.exceptions import ImproperlyConfigured
+
+    from satudata.lib.security import production_problems
+
+    _problems = production_problems(
+        secret_key=SECRET_KEY,
+        debug=DEBUG,
+        allowed_hosts=ALLOWED_HOSTS,
+        allowed_hosts_set=env("ALLOWED_HOSTS") is not None,
+        base_dir=BASE_DIR,
+    )
+    if _problems:
+        raise ImproperlyConfigured(
+            "Refusing to start with SATUDATA_PRODUCTION=1: " + "; ".join(_problems)
+        )
 SITE_NAME = env("SITE_NAME", "Satu Data NTT")
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000")
 # Seeds the stable UUIDs the CKAN Action API gives datasets, resources, OPDs and topics
@@ -74,10 +101,13 @@ INSTALLED_APPS = [
     "satudata.portal",
     "satudata.notifications",
     "satudata.planning",
+    "satudata.signing",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "satudata.lib.security.DownloadSafetyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "satudata.portal.middleware.ChosenLanguageMiddleware",
@@ -85,7 +115,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "satudata.accounts.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "satudata.api.v1.auth.TokenUseAuditMiddleware",
 ]
 
 ROOT_URLCONF = "satudata.urls"
@@ -132,15 +164,21 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
-AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-        "OPTIONS": {"min_length": 12},
-    },
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
-]
+# Staff sign-in (docs/security.md "Staff sign-in"): password policy "bssn" (Peraturan BSSN
+# 4/2021, binding on pemda) or "asvs" (OWASP ASVS 5.0); the BSSN maximum password age.
+PASSWORD_POLICY = env("PASSWORD_POLICY", "bssn").strip().lower()
+PASSWORD_MAX_AGE_DAYS = int(env("PASSWORD_MAX_AGE_DAYS", "180"))
+from satudata.accounts.passwords import validators_for  # noqa: E402
+
+AUTH_PASSWORD_VALIDATORS = validators_for(PASSWORD_POLICY)
+# TOTP is mandatory for Walidata, Pembina, Pimpinan and Admin (0 only for a local demo).
+TWO_FACTOR_ENFORCED = env_bool("TWO_FACTOR_ENFORCED", True)
+# Lockout: LOGIN_MAX_FAILURES failures of one name (LOGIN_IP_MAX_FAILURES of one address)
+# within LOGIN_FAILURE_WINDOW seconds lock sign-in for LOGIN_LOCKOUT_SECONDS.
+LOGIN_MAX_FAILURES = int(env("LOGIN_MAX_FAILURES", "5"))
+LOGIN_IP_MAX_FAILURES = int(env("LOGIN_IP_MAX_FAILURES", "50"))
+LOGIN_FAILURE_WINDOW = int(env("LOGIN_FAILURE_WINDOW", "900"))
+LOGIN_LOCKOUT_SECONDS = int(env("LOGIN_LOCKOUT_SECONDS", "900"))
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "portal:home"
 LOGOUT_REDIRECT_URL = "portal:home"
@@ -165,6 +203,15 @@ WHITENOISE_USE_FINDERS = True
 
 # Content-addressed file store (originals, derived files). Keys are SHA-256, never user input.
 FILE_STORE_DIR = Path(env("FILE_STORE_DIR", VAR_DIR / "files"))
+# Encryption at rest of Terbatas/Tertutup files (satudata.lib.crypto, docs/security.md): the
+# master key as base64, else a key file (empty: VAR_DIR/master.key, made on first need); old
+# master keys (base64, comma-separated, or a file with one per line) still decrypt until
+# `satudata rotate-keys` has re-wrapped every file; where decrypted copies for DuckDB live.
+MASTER_KEY = env("MASTER_KEY", "")
+MASTER_KEY_FILE = env("MASTER_KEY_FILE", "")
+MASTER_KEY_OLD = env("MASTER_KEY_OLD", "")
+MASTER_KEY_OLD_FILE = env("MASTER_KEY_OLD_FILE", "")
+DECRYPT_TMP_DIR = env("DECRYPT_TMP_DIR", "")
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
@@ -175,6 +222,8 @@ SEARCH_PAGE_SIZE = int(env("SEARCH_PAGE_SIZE", "20"))
 DCAT_PAGE_SIZE = int(env("DCAT_PAGE_SIZE", "100"))
 SEARCH_MAX_QUERY_LENGTH = int(env("SEARCH_MAX_QUERY_LENGTH", "200"))
 UPLOAD_MAX_BYTES = int(env("UPLOAD_MAX_BYTES", str(200 * 1024 * 1024)))
+# Ed25519 private key that signs release manifests (empty: VAR_DIR/signing.key, made on first need).
+SIGNING_KEY_FILE = env("SIGNING_KEY_FILE", "")
 
 # Query engine (satudata.stats.query) and /api/v1: DuckDB over published Parquet.
 QUERY_TIME_LIMIT_MS = int(env("QUERY_TIME_LIMIT_MS", "5000"))
@@ -186,15 +235,49 @@ QUERY_THREADS = int(env("QUERY_THREADS", "2"))
 QUERY_MEMORY_LIMIT = env("QUERY_MEMORY_LIMIT", "512MB")
 QUERY_CACHE_ENTRIES = int(env("QUERY_CACHE_ENTRIES", "2000"))
 API_TOKEN_MAX_DAYS = int(env("API_TOKEN_MAX_DAYS", "365"))
+# How long package_search keeps a count or facet (0: never; edits invalidate at once anyway).
+CKAN_SEARCH_CACHE_SECONDS = int(env("CKAN_SEARCH_CACHE_SECONDS", "300"))
+# Audit trail (docs/audit.md): the append-only witness file outside the database ("" = none)
+# and the HMAC key of the hash chain ("" = plain SHA-256; keep the key outside the database).
+AUDIT_WITNESS_FILE = env("AUDIT_WITNESS_FILE", str(VAR_DIR / "audit-witness.log"))
+AUDIT_HMAC_KEY = env("AUDIT_HMAC_KEY", "")
+# A non-public version read through a page preview, /api/v1 or CKAN is recorded at most once
+# per user, token, version and channel in this many seconds (downloads: every time).
+AUDIT_ACCESS_DEDUP_SECONDS = int(env("AUDIT_ACCESS_DEDUP_SECONDS", "3600"))
 
+# Safe output (docs/security.md "Safe output"; satudata.lib.security).
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
+CSRF_COOKIE_HTTPONLY = True  # the token travels in forms; no script reads the cookie
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", PRODUCTION)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
-X_FRAME_OPTIONS = "DENY"
+X_FRAME_OPTIONS = "DENY"  # embeds opt out with satudata.lib.security.embeddable
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_SSL_REDIRECT = env_bool("SSL_REDIRECT", PRODUCTION)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain HTTP
+# Behind a TLS-terminating proxy: the header it sets, e.g. "X-Forwarded-Proto" (=https).
+SECURE_PROXY_SSL_HEADER = _proxy_ssl_header(env("PROXY_SSL_HEADER", ""))
+SECURE_HSTS_SECONDS = int(env("HSTS_SECONDS", str(365 * 24 * 3600) if PRODUCTION else "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("HSTS_PRELOAD", PRODUCTION)
+# django-csp 4: nothing loads from another site; inline scripts and style attributes are
+# refused; only satudata.lib.security.embeddable views may be framed.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'none'"],
+        "object-src": ["'none'"],
+    }
+}
 CSRF_TRUSTED_ORIGINS = [o for o in env("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

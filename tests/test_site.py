@@ -29,9 +29,11 @@ def test_it_refuses_an_offsite_redirect_after_a_language_switch(client, db):
 def test_it_signs_in_and_out(client, cast):
     from conftest import PASSWORD
 
-    response = client.post(reverse("login"), {"username": "walidata", "password": PASSWORD})
+    # A Produsen needs no second factor; the Walidata's sign-in (with TOTP) is tested in
+    # satudata/accounts/tests/test_signin.py.
+    response = client.post(reverse("login"), {"username": "produsen_a", "password": PASSWORD})
     assert response.status_code == 302
-    assert client.get(reverse("portal:home")).context["user"].username == "walidata"
+    assert client.get(reverse("portal:home")).context["user"].username == "produsen_a"
     client.post(reverse("logout"))
     assert not client.get(reverse("portal:home")).context["user"].is_authenticated
 
@@ -46,6 +48,8 @@ def test_it_has_an_english_translation_for_every_message():
     from pathlib import Path
 
     po = Path(__file__).resolve().parent.parent / "locale" / "en" / "LC_MESSAGES" / "django.po"
-    result = subprocess.run(["msgfmt", "--statistics", "-o", "/dev/null", str(po)], capture_output=True, text=True)
+    result = subprocess.run(
+        ["msgfmt", "--statistics", "-o", "/dev/null", str(po)], capture_output=True, text=True
+    )
     assert result.returncode == 0
     assert "untranslated" not in result.stderr and "fuzzy" not in result.stderr

@@ -37,6 +37,7 @@ from satudata.ingest.actions import ingest_now
 from satudata.regions.actions import bundled_codes, load_regions
 from satudata.regions.constants import Level
 from satudata.regions.models import Region
+from satudata.signing.actions import sign_missing
 
 PROVINCE = "53"
 NOTE = "Data contoh (sintetis) untuk demonstrasi; bukan statistik resmi."
@@ -830,7 +831,7 @@ def fmt(value, decimals):
 
 def table(spec, province, regencies, districts, villages):
     """(CSV bytes, Table Schema, rows) of a dataset, from its fixed seed."""
-    rng = random.Random(f"satudata-demo:{spec.slug}")
+    rng = random.Random(f"satudata-demo:{spec.slug}")  # nosec B311  # synthetic demo data, not for secrets
     m = spec.value
     header = ["kode_provinsi", "nama_provinsi", "kode_kabupaten_kota", "nama_kabupaten_kota"]
     if spec.level == Level.DISTRICT:
@@ -863,7 +864,7 @@ def to_csv(header, rows):
 
 def with_typos(spec, header, rows):
     """The first, uncorrected version: two cells typed with a wrong digit (10% too high)."""
-    rng = random.Random(f"satudata-demo:{spec.slug}:typo")
+    rng = random.Random(f"satudata-demo:{spec.slug}:typo")  # nosec B311  # synthetic demo data, not for secrets
     column = header.index(spec.value.column)
     rows = [list(r) for r in rows]
     for row in rng.sample(rows, 2):
@@ -1061,6 +1062,7 @@ def load_demo(*, password=None):
         topics = ensure_topics(result)
         users = ensure_accounts(orgs, password, result)
         ensure_datasets(province, regencies, orgs, topics, users, result)
+        sign_missing()  # signed manifests of the demo's versions, once their dates are final
     if result.passwords is not None:
         write_passwords(result.passwords)
     demo = Dataset.objects.filter(is_demo=True)

@@ -21,7 +21,9 @@ urlpatterns = [
         name="download_format",
     ),
     path(
-        "dataset/<slug:slug>/berkas/<int:resource_id>/v<int:number>/", versions.version, name="version"
+        "dataset/<slug:slug>/berkas/<int:resource_id>/v<int:number>/",
+        versions.version,
+        name="version",
     ),
     path("dataset/<slug:slug>/berkas/<int:resource_id>/banding/", versions.diff, name="diff"),
     path(

@@ -11,6 +11,7 @@ from django.views.decorators.cache import never_cache
 
 from satudata.accounts.models import Organization
 from satudata.accounts.permissions import authorize, can, route
+from satudata.audit.actions import record_access
 from satudata.catalog.constants import MS_IND_FIELDS, MS_KEG_FIELDS, MS_VAR_FIELDS, Access, State
 from satudata.catalog.models import Dataset, ResourceVersion, Topic, visibility_q
 from satudata.catalog.search import FILTERS, SORTS, parse_filters, search_datasets
@@ -134,6 +135,9 @@ def dataset(request, slug):
         published = [v for v in versions if v.is_published]
         latest = published[0] if published else (versions[0] if versions else None)
         preview = latest.preview(settings.PREVIEW_ROWS) if latest else None
+        if preview:
+            # Seeing rows of a non-public version is an access (audit, once an hour).
+            record_access(request, latest, channel="pratinjau")
         columns = latest.schema.get("fields", []) if latest else []
         resources.append(
             {
@@ -201,15 +205,23 @@ def download(request, slug, resource_id, number, fmt=None):
             raise Http404
         key = version.downloads[fmt]["key"]
         content_type, extension = DOWNLOAD_TYPES[fmt]
-        filename = f"{version.resource.dataset.slug}-{version.resource_id}-v{version.number}.{extension}"
+        filename = (
+            f"{version.resource.dataset.slug}-{version.resource_id}-v{version.number}.{extension}"
+        )
     try:
         handle = filestore.open_file(key)
     except FileNotFoundError:
         raise Http404 from None
     dataset = version.resource.dataset
-    if dataset.access != Access.OPEN or not version.is_published or dataset.state != State.PUBLISHED:
+    if (
+        dataset.access != Access.OPEN
+        or not version.is_published
+        or dataset.state != State.PUBLISHED
+    ):
         audit_restricted_download(request, version, fmt or "asli")
-    response = FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)
+    response = FileResponse(
+        handle, as_attachment=True, filename=filename, content_type=content_type
+    )
     response["X-Content-SHA256"] = version.sha256 if fmt is None else key
     return response
 

@@ -46,6 +46,9 @@ def remove_demo(*, keep_regions):
     Indicator.objects.all().delete()
     DataPlan.objects.all().delete()
     Dataset.objects.filter(is_demo=True).delete()
+    from satudata.signing.models import SigningKey
+
+    SigningKey.objects.all().delete()  # the key the load signed with (its releases went with the datasets)
     Membership.objects.filter(user__username__in=USERNAMES).delete()
     User.objects.filter(username__in=USERNAMES).delete()
     Organization.objects.filter(slug__in=[o.slug for o in demo_module.ORGANIZATIONS]).delete()
@@ -211,18 +214,22 @@ def test_it_stores_a_table_with_a_schema_for_every_dataset():
             "nama_kabupaten_kota",
         ]
         # The demo's contract (title, description) merged with what ingestion inferred.
-        assert fields[-1].items() >= {
-            "name": "tahun",
-            "title": "Tahun",
-            "type": "year",
-            "description": "Tahun data.",
-            "satudata:role": "period",
-        }.items()
+        assert (
+            fields[-1].items()
+            >= {
+                "name": "tahun",
+                "title": "Tahun",
+                "type": "year",
+                "description": "Tahun data.",
+                "satudata:role": "period",
+            }.items()
+        )
         measure = next(f for f in fields if f["type"] in ("integer", "number"))
         assert (
             {"definition", "unit", "measure"}
             <= set(measure)
-            <= {"name", "title", "type", "description", "constraints", "satudata:role"} | set(MS_VAR_FIELDS)
+            <= {"name", "title", "type", "description", "constraints", "satudata:role"}
+            | set(MS_VAR_FIELDS)
         )
 
 
@@ -319,6 +326,21 @@ def test_it_shows_the_public_only_open_published_data():
     )
     assert closed_of_dinkes.exists()
     assert not demo_datasets().visible_to(other_opd).filter(pk__in=closed_of_dinkes).exists()
+
+
+@pytest.mark.django_db
+def test_every_published_demo_version_has_a_verified_signed_manifest():
+    from satudata.signing.actions import check_release
+    from satudata.signing.manifest import listed_file
+
+    published = ResourceVersion.objects.filter(
+        resource__dataset__is_demo=True, published_at__isnull=False
+    ).select_related("release")
+    assert published.exists()
+    for version in published:
+        manifest = check_release(version.release)  # raises when missing or not verifying
+        assert listed_file(manifest, version.sha256) is not None
+        assert manifest["version"] == version.number
 
 
 @pytest.mark.django_db

@@ -6,7 +6,7 @@ stops, the other is stopped too, so Ctrl+C leaves nothing running.
 
 import os
 import signal
-import subprocess
+import subprocess  # nosec B404  # fixed argument lists, never a shell
 import sys
 import threading
 
@@ -30,7 +30,7 @@ class Command(BaseCommand):
 
         worker = None
         if not no_worker:
-            worker = subprocess.Popen(
+            worker = subprocess.Popen(  # nosec B603  # fixed program and argument list, never a shell
                 [sys.executable, "-m", "satudata", "db_worker", "--interval", "1"],
                 env={**os.environ, "DJANGO_SETTINGS_MODULE": "satudata.settings"},
             )
