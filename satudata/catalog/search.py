@@ -83,7 +83,8 @@ def parse_filters(params, user):
     """The filters a request asks for, keeping only well-formed values."""
     chosen = {}
     for name in FILTERS:
-        values = [v.strip()[:100] for v in params.getlist(name) if v.strip()]
+        # A NUL byte can match nothing (PostgreSQL refuses it in text): drop such values.
+        values = [v.strip()[:100] for v in params.getlist(name) if v.strip() and "\x00" not in v]
         if name == "tahun":
             values = [v for v in values if v.isdigit() and len(v) == 4]
         if name == "klasifikasi":
