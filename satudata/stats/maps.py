@@ -51,6 +51,18 @@ def short_name(name):
     return name
 
 
+def tile_lines(name, width=11):
+    """A kab/kota name wrapped at word boundaries to lines of at most `width` characters, so
+    that every word shows whole in its tile ("Timor Tengah Selatan" takes three lines)."""
+    lines = []
+    for word in name.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines[:3]
+
+
 def _legend(bounds, y, decimals, unit):
     parts = [f'<text x="0" y="{y}" font-size="11" fill="{MUTED}">{escape(unit)}</text>']
     low = None
@@ -94,11 +106,9 @@ def tile_map(values, names, *, title, description, unit="", decimals=2):
         dark = fill in CLASSES[2:]
         text = "white" if dark else INK
         name = short_name(names.get(code, code))
-        words = name.split()
-        lines = [" ".join(words[:2]), " ".join(words[2:])] if len(name) > 11 else [name]
         label = "".join(
-            f'<text x="{x + TILE / 2}" y="{y + 16 + 11 * i}" font-size="9.5" text-anchor="middle" fill="{text}">{escape(line[:13])}</text>'
-            for i, line in enumerate(line for line in lines if line)
+            f'<text x="{x + TILE / 2}" y="{y + 15 + 11 * i}" font-size="9.5" text-anchor="middle" fill="{text}">{escape(line)}</text>'
+            for i, line in enumerate(tile_lines(name))
         )
         parts.append(
             f"<g><title>{escape(names.get(code, code))}: {escape(number(value, decimals))} {escape(unit)}</title>"
