@@ -321,7 +321,9 @@ def _publish(submission, *, actor, request):
     before = dataset.state
     if before != State.PUBLISHED:
         Dataset.objects.filter(pk=dataset.pk).update(
-            state=State.PUBLISHED, published_at=dataset.published_at or submission.published_at
+            state=State.PUBLISHED,
+            published_at=dataset.published_at or submission.published_at,
+            modified_at=timezone.now(),
         )
         submission.dataset.state = State.PUBLISHED
     return {"dataset_state": [before, State.PUBLISHED]}
@@ -414,7 +416,10 @@ def withdraw(dataset, reason, *, actor, request=None):
         )
     with transaction.atomic():
         before = dataset.state
-        if Dataset.objects.filter(pk=dataset.pk, state=before).update(state=after) != 1:
+        changed = Dataset.objects.filter(pk=dataset.pk, state=before).update(
+            state=after, modified_at=timezone.now()
+        )
+        if changed != 1:
             raise TransitionRefused(
                 _("Dataset ini baru saja diubah orang lain. Muat ulang halaman.")
             )

@@ -52,3 +52,16 @@ def test_the_public_and_a_member_never_share_an_entry(catalog, cast):
     own = result(member, "package_search", include_private="true")
     assert own["count"] > public["count"]
     assert search(include_private="true")["count"] == public["count"]
+
+
+def test_a_withdrawal_through_the_workflow_leaves_the_cache_at_once(catalog, cast):
+    from satudata.workflow.transitions import withdraw
+
+    counted = search(**{"facet.field": FACETS, "rows": 0})
+    assert search(**{"facet.field": FACETS, "rows": 0})["count"] == counted["count"]
+    withdraw(
+        catalog["other_opd"], "Data diganti dengan versi yang lebih baru.", actor=cast["walidata"]
+    )
+    after = search(**{"facet.field": FACETS, "rows": 0})
+    assert after["count"] == counted["count"] - 1
+    assert "dinas-sosial" not in after["facets"]["organization"]
