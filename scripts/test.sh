@@ -19,14 +19,27 @@ echo "== bandit"
 # every sub-node of an f-string on a nosec line; that noise is filtered, nothing else.
 $BIN/bandit -q -r satudata -c pyproject.toml 2> >(grep -v "but no failed test" >&2)
 
-status=0
-echo "== pytest on SQLite"
-SATUDATA_DATABASE_URL= $BIN/pytest "$@" || status=$?
-
-echo "== pytest on PostgreSQL"
+# The SQLite and the PostgreSQL passes are independent (each test has its own files and
+# database), so they run side by side, one per core: the wall time is the longer pass, not
+# the sum. Each pass writes its own log, printed whole when it ends.
+LOGS=$(mktemp -d /tmp/satudata-test-logs.XXXXXX)
 start_postgres
-trap stop_postgres EXIT
-SATUDATA_DATABASE_URL="$PG_URL" $BIN/pytest "$@" || status=$?
+trap 'stop_postgres; rm -rf "$LOGS"' EXIT
+
+echo "== pytest on SQLite and on PostgreSQL, side by side (logs in $LOGS)"
+(SATUDATA_DATABASE_URL= $BIN/pytest "$@" >"$LOGS/sqlite.log" 2>&1; echo $? >"$LOGS/sqlite.rc") &
+sqlite_pid=$!
+(SATUDATA_DATABASE_URL="$PG_URL" $BIN/pytest "$@" >"$LOGS/postgres.log" 2>&1; echo $? >"$LOGS/postgres.rc") &
+postgres_pid=$!
+wait "$sqlite_pid" "$postgres_pid" || true
+
+status=0
+for pass in sqlite postgres; do
+  echo "== pytest on $pass"
+  cat "$LOGS/$pass.log"
+  rc=$(cat "$LOGS/$pass.rc" 2>/dev/null || echo 1)
+  [ "$rc" -eq 0 ] || status=$rc
+done
 
 if [ "$status" -ne 0 ]; then
   echo "FAILED: see the output above" >&2
