@@ -411,7 +411,10 @@ class Stream:
         self.invalid: deque[tuple[int, str]] = deque()
         self.next = 1  # pyarrow's number for the next record (1 = the first after the header)
         self.ragged = Ragged()
-        self.counting = pa.array(range(1 << 16), pa.int64())
+        # 0, 1, 2, …: an Arrow kernel, not pa.array(range(…)), whose first call imports pandas
+        self.counting = pc.subtract(
+            pc.cumulative_sum(pa.repeat(pa.scalar(1, pa.int64()), 1 << 16)), 1
+        )
 
     def on_invalid(self, row) -> str:
         number = row.number if row.number is not None and row.number > 0 else None
@@ -620,6 +623,9 @@ def stream_rows(path, offset, header, fields, delimiter, out, block, limits, pro
                     null_values=[""],
                     strings_can_be_null=True,
                     quoted_strings_can_be_null=True,
+                    # prepare_text has already made sure the text is UTF-8 (checked whole, or
+                    # transcoded), so pyarrow need not check every cell again
+                    check_utf8=False,
                 ),
             )
         last = None  # the last non-empty piece: where an unclosed quote ends up

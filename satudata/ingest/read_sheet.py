@@ -373,6 +373,9 @@ class TableWriter:
         # Min/max statistics of the text columns would cost as much as the rest of the write
         # together, and nothing filters on them: only the row numbers get statistics, and the
         # null count of each column goes into the footer (NULL_COUNTS_KEY) at close.
+        # Snappy, although the file lives only in the run's workdir: uncompressed saved 0.1 s
+        # CPU per 1M rows but not wall time, and DuckDB then held more of it (5M rows: 625 MB
+        # peak instead of 478 MB).
         self.file = pq.ParquetWriter(
             path,
             self.schema,
@@ -632,15 +635,11 @@ def table_from_rows(
     writer = TableWriter(path, header, limits=limits)
     try:
         writer.add(rows_table(below, width))
-        batch: list[Row] = []
-        for row in rows:
-            batch.append(row)
-            if len(batch) == BATCH_ROWS:
-                writer.add(rows_table(batch, width, text_column))
-                if progress:
-                    progress(row[0])
-                batch = []
-        writer.add(rows_table(batch, width, text_column))
+        # a batch at a time through islice: no Python step per row
+        while batch := list(itertools.islice(rows, BATCH_ROWS)):
+            writer.add(rows_table(batch, width, text_column))
+            if progress:
+                progress(batch[-1][0])
     except BaseException:
         writer.abort()
         raise
@@ -767,11 +766,11 @@ def read_calamine_sheet(
         nonlocal codes
         codes = columns
 
-    def rows() -> Iterator[Row]:
-        # calamine yields rows from the sheet's first row, cells from its first used column
-        for number, values in enumerate(sheet.iter_rows(), 1):
-            if number > first_row:  # rows above the first used one are blank
-                yield number, values
+    # calamine yields rows from the sheet's first row, cells from its first used column; the
+    # rows above the first used one are blank. Numbered without a Python step per row.
+    rows: Iterator[Row] = zip(
+        itertools.count(first_row + 1), itertools.islice(sheet.iter_rows(), first_row, None)
+    )
 
     def text_column(values: tuple, j: int) -> list:
         if j not in fractional and (codes is None or j in codes):
@@ -796,7 +795,7 @@ def read_calamine_sheet(
         ]
 
     made = table_from_rows(
-        rows(),
+        rows,
         path,
         width=width,
         limits=limits,
