@@ -11,6 +11,12 @@ half-written archive never looks like a finished one:
     manifest.json                        last: format, time, engine, sizes and checksums,
                                          and a digest (row count + hash) of every table
 
+The archive may be encrypted as a whole (`--encrypt`, satudata.lib.archive_crypto: the same
+tar inside an authenticated AES-256-GCM envelope) and written to, or read from, S3-compatible
+storage (`s3://bucket/prefix/name`, satudata.lib.objectstore): it is finished locally first,
+then uploaded with a checksum, and appears in the bucket only whole. Files are read through
+the file store, so a portal whose files live in S3 backs them up the same way.
+
 The database is snapshotted first (SQLite's online backup API, or pg_dump, each a consistent
 point in time); the files are listed after it. Every file the snapshot refers to was stored
 (and fsync'd) before the transaction that refers to it committed, so it is in the archive;
@@ -22,6 +28,7 @@ the digest in the manifest.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import io
@@ -32,12 +39,14 @@ import sqlite3
 import subprocess  # nosec B404  # fixed argument lists, never a shell
 import tarfile
 import tempfile
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from django.conf import settings
 from django.db import connection
 
-from . import filestore
+from . import archive_crypto, crypto, filestore, objectstore
 
 FORMAT = 1
 MANIFEST = "manifest.json"
@@ -214,24 +223,46 @@ class _Hashing(io.RawIOBase):
 
 
 def stored_keys() -> list[str]:
-    """Keys of every file in the store (the temporary directory left out)."""
-    root = filestore.root()
-    if not root.exists():
-        return []
-    keys = []
-    for path in root.glob("??/??/*"):
-        if filestore.is_key(path.name):
-            keys.append(path.name)
-    return sorted(keys)
+    """Keys of every file in the store, local or S3 (temporary files left out)."""
+    try:
+        return sorted(filestore.iter_keys())
+    except objectstore.ObjectStoreError as error:
+        raise BackupError(str(error)) from error
 
 
-def create_backup(dest: Path, *, progress: Callable[[str], None] | None = None) -> dict:
-    """Write the archive to `dest` (a .tar path); returns its manifest."""
+def _work_dir() -> Path:
+    """Local room for an archive on its way to or from S3 (and decrypted copies of one)."""
+    path = Path(settings.VAR_DIR) / "tmp"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def create_backup(
+    dest: str | Path,
+    *,
+    encrypt: bool = False,
+    progress: Callable[[str], None] | None = None,
+) -> dict:
+    """Write the archive to `dest` (a .tar path or s3://bucket/prefix/name); returns its
+    manifest. encrypt=True seals it with a key from SATUDATA_BACKUP_PASSPHRASE, else from
+    the master key (archive_crypto)."""
     say = progress or (lambda message: None)
-    dest = Path(dest)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix="backup-", dir=dest.parent))
-    partial = dest.with_name(dest.name + ".partial")
+    remote = objectstore.is_url(str(dest))
+    try:
+        if remote:
+            objectstore.parse_url(str(dest))
+            folder = _work_dir()
+            fd, name = tempfile.mkstemp(prefix="backup-", suffix=".tar.partial", dir=folder)
+            os.close(fd)
+            partial = Path(name)
+        else:
+            dest = Path(dest)
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            folder = dest.parent
+            partial = dest.with_name(dest.name + ".partial")
+        work = Path(tempfile.mkdtemp(prefix="backup-", dir=folder))
+    except objectstore.ObjectStoreError as error:
+        raise BackupError(str(error)) from error
     try:
         member = "database.sqlite3" if engine() == "sqlite" else "database.pgdump"
         dump = work / member
@@ -243,51 +274,133 @@ def create_backup(dest: Path, *, progress: Callable[[str], None] | None = None) 
         keys = stored_keys()
         say(f"Menyalin {len(keys):,} berkas …")
         files, corrupt = [], []
-        with tarfile.open(partial, "w", format=tarfile.PAX_FORMAT) as tar:
-            tar.add(dump, arcname=member)
-            for key in keys:
-                path = filestore.path_for(key)
-                info = tar.gettarinfo(path, arcname=FILES + key)
-                with open(path, "rb") as raw:
-                    hashing = _Hashing(raw)
-                    tar.addfile(info, io.BufferedReader(hashing, CHUNK))
-                entry = {"key": key, "size": info.size}
-                if hashing.sha256.hexdigest() != key:
-                    # encrypted at rest: the archive holds the ciphertext, checked by its own
-                    # hash; the plaintext is checked against the key by decrypting it
-                    if _sound_encrypted(key):
-                        entry.update(sha256=hashing.sha256.hexdigest(), encrypted=True)
-                    else:
-                        corrupt.append(key)
-                files.append(entry)
-            if corrupt:
-                raise BackupError(
-                    f"{len(corrupt)} berkas di penyimpanan rusak (isinya tidak cocok dengan "
-                    f"hash-nya), misalnya {corrupt[0]}. Jalankan satudata verify-integrity."
-                )
-            manifest = {
-                "format": FORMAT,
-                "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-                "database": database,
-                "tables": digest,
-                "files": files,
-            }
-            data = json.dumps(manifest, indent=1, sort_keys=True).encode()
-            info = tarfile.TarInfo(MANIFEST)
-            info.size, info.mtime = len(data), int(dt.datetime.now().timestamp())
-            tar.addfile(info, io.BytesIO(data))
-        _fsync(partial)
-        os.replace(partial, dest)
-        _fsync_dir(dest.parent)
-        say(f"Cadangan selesai: {dest} ({dest.stat().st_size / 1e6:.1f} MB).")
+        with open(partial, "wb") as sink:
+            out = _sealed(sink) if encrypt else sink
+            manifest = _write_tar(out, dump, member, database, digest, keys, files, corrupt)
+            if encrypt:
+                out.finish()
+            sink.flush()
+            os.fsync(sink.fileno())
+        if remote:
+            say(f"Mengunggah ke {dest} …")
+            objectstore.upload_file(partial, str(dest))
+            say(f"Cadangan selesai: {dest} ({partial.stat().st_size / 1e6:.1f} MB).")
+        else:
+            os.replace(partial, dest)
+            _fsync_dir(dest.parent)
+            say(f"Cadangan selesai: {dest} ({dest.stat().st_size / 1e6:.1f} MB).")
         return manifest
+    except (objectstore.ObjectStoreError, archive_crypto.ArchiveKeyError) as error:
+        raise BackupError(str(error)) from error
     finally:
         shutil.rmtree(work, ignore_errors=True)
         if partial.exists():
             partial.unlink()
 
 
-def read_manifest(archive: Path) -> dict:
+def _sealed(sink):
+    try:
+        return archive_crypto.EncryptingWriter(sink)
+    except crypto.MasterKeyUnavailable as error:
+        raise BackupError(
+            "Cadangan terenkripsi memerlukan SATUDATA_BACKUP_PASSPHRASE atau kunci induk "
+            f"(SATUDATA_MASTER_KEY / SATUDATA_MASTER_KEY_FILE): {error}"
+        ) from error
+
+
+def _write_tar(out, dump, member, database, digest, keys, files, corrupt) -> dict:
+    with tarfile.open(fileobj=out, mode="w", format=tarfile.PAX_FORMAT) as tar:
+        tar.add(dump, arcname=member)
+        for key in keys:
+            try:
+                raw = filestore.open_stored(key)
+            except FileNotFoundError:
+                continue  # removed since the listing (an old orphan): the snapshot needs it not
+            with raw:
+                info = tarfile.TarInfo(FILES + key)
+                info.size = raw.seek(0, io.SEEK_END)
+                info.mtime, info.mode = int(time.time()), 0o600
+                raw.seek(0)
+                hashing = _Hashing(raw)
+                tar.addfile(info, io.BufferedReader(hashing, CHUNK))
+            if hashing.size != info.size:
+                raise BackupError(f"Berkas {key} berubah saat dicadangkan.")
+            entry = {"key": key, "size": info.size}
+            if hashing.sha256.hexdigest() != key:
+                # encrypted at rest: the archive holds the ciphertext, checked by its own
+                # hash; the plaintext is checked against the key by decrypting it
+                if _sound_encrypted(key):
+                    entry.update(sha256=hashing.sha256.hexdigest(), encrypted=True)
+                else:
+                    corrupt.append(key)
+            files.append(entry)
+        if corrupt:
+            raise BackupError(
+                f"{len(corrupt)} berkas di penyimpanan rusak (isinya tidak cocok dengan "
+                f"hash-nya), misalnya {corrupt[0]}. Jalankan satudata verify-integrity."
+            )
+        manifest = {
+            "format": FORMAT,
+            "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "database": database,
+            "tables": digest,
+            "files": files,
+        }
+        data = json.dumps(manifest, indent=1, sort_keys=True).encode()
+        info = tarfile.TarInfo(MANIFEST)
+        info.size, info.mtime = len(data), int(dt.datetime.now().timestamp())
+        tar.addfile(info, io.BytesIO(data))
+    return manifest
+
+
+@contextlib.contextmanager
+def opened_archive(source: str | Path) -> Iterator[Path]:
+    """A local path to the plain tar of `source` (a path or an s3:// address), downloaded
+    and decrypted first when it is remote or encrypted; removed when the block ends."""
+    work = None
+    try:
+        if objectstore.is_url(str(source)):
+            stream = objectstore.open_object(*objectstore.parse_url(str(source)))
+        else:
+            stream = open(source, "rb")  # noqa: SIM115 - closed below
+        with stream:
+            encrypted = archive_crypto.is_encrypted_head(stream.peek(16)[:16])
+            if encrypted or objectstore.is_url(str(source)):
+                work = Path(tempfile.mkdtemp(prefix="restore-", dir=_work_dir()))
+                path = work / "archive.tar"
+                with open(path, "wb") as out:
+                    if encrypted:
+                        archive_crypto.decrypt(stream, out)
+                    else:
+                        shutil.copyfileobj(stream, out, CHUNK)
+            else:
+                path = Path(source)
+    except FileNotFoundError as error:
+        _cleanup(work)
+        raise BackupError(f"Arsip {source} tidak ada: {error}") from error
+    except archive_crypto.ArchiveKeyError as error:
+        _cleanup(work)
+        raise BackupError(str(error)) from error
+    except OSError as error:
+        _cleanup(work)
+        raise BackupError(f"{source} bukan arsip cadangan Satu Data yang utuh: {error}") from error
+    try:
+        yield path
+    finally:
+        _cleanup(work)
+
+
+def _cleanup(work: Path | None) -> None:
+    if work is not None:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def read_manifest(archive: str | Path) -> dict:
+    with opened_archive(archive) as path:
+        return _read_manifest(path)
+
+
+def _read_manifest(archive: Path) -> dict:
     try:
         with tarfile.open(archive, "r:") as tar:
             member = tar.getmember(MANIFEST)
@@ -299,9 +412,14 @@ def read_manifest(archive: Path) -> dict:
     return manifest
 
 
-def check_archive(archive: Path, manifest: dict | None = None) -> dict:
+def check_archive(archive: str | Path, manifest: dict | None = None) -> dict:
     """Read every member and check it against the manifest; returns the manifest."""
-    manifest = manifest or read_manifest(archive)
+    with opened_archive(archive) as path:
+        return _check_archive(path, manifest)
+
+
+def _check_archive(archive: Path, manifest: dict | None = None) -> dict:
+    manifest = manifest or _read_manifest(archive)
     expected = {FILES + f["key"]: (f.get("sha256", f["key"]), f["size"]) for f in manifest["files"]}
     database = manifest["database"]
     expected[database["member"]] = (database["sha256"], database["size"])
@@ -323,13 +441,21 @@ def check_archive(archive: Path, manifest: dict | None = None) -> dict:
 
 
 def restore_backup(
-    archive: Path, *, force: bool = False, progress: Callable[[str], None] | None = None
+    archive: str | Path, *, force: bool = False, progress: Callable[[str], None] | None = None
 ) -> dict:
-    """Rebuild the portal's database and file store from `archive`; returns the manifest."""
+    """Rebuild the portal's database and file store from `archive` (a path or an s3://
+    address, encrypted or not); returns the manifest."""
     say = progress or (lambda message: None)
-    archive = Path(archive)
+    with opened_archive(archive) as path:
+        try:
+            return _restore(path, force, say)
+        except objectstore.ObjectStoreError as error:
+            raise BackupError(str(error)) from error
+
+
+def _restore(archive: Path, force: bool, say) -> dict:
     say("Memeriksa arsip …")
-    manifest = check_archive(archive)
+    manifest = _check_archive(archive)
     database = manifest["database"]
     if database["engine"] != engine():
         raise BackupError(
@@ -449,10 +575,14 @@ def verify_integrity(progress: Callable[[str], None] | None = None) -> dict:
     say(f"Memeriksa {len(keys):,} berkas …")
     corrupt, locked = [], []
     for key in keys:
-        if not filestore.is_encrypted(key):
-            if _file_sha256(filestore.path_for(key)) != key:
-                corrupt.append(key)
-            continue
+        try:
+            if not filestore.is_encrypted(key):
+                with filestore.open_stored(key) as raw:
+                    if _stream_sha256(raw) != key:
+                        corrupt.append(key)
+                continue
+        except FileNotFoundError:
+            continue  # removed since the listing (an old orphan)
         try:  # the plaintext, decrypted and authenticated chunk by chunk
             if filestore.plaintext_sha256(key) != key:
                 corrupt.append(key)
@@ -487,11 +617,6 @@ def _stream_sha256(stream) -> str:
 def _file_sha256(path: Path) -> str:
     with open(path, "rb") as f:
         return _stream_sha256(f)
-
-
-def _fsync(path: Path) -> None:
-    with open(path, "rb+") as f:
-        os.fsync(f.fileno())
 
 
 def _fsync_dir(path: Path) -> None:

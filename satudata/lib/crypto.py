@@ -28,6 +28,7 @@ import binascii
 import hashlib
 import os
 import struct
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -155,16 +156,29 @@ def keyring(*, create: bool = False) -> Keyring:
 
 
 def _create_default_key(path: Path) -> bytes:
+    # Written whole to a temporary name, fsync'd, then linked into place: the key file appears
+    # complete or not at all. (Created in place, a process killed between the create and the
+    # write left an empty key file that refused every later encrypted write, and a second
+    # process could read it empty meanwhile.)
     path.parent.mkdir(parents=True, exist_ok=True)
     text = new_key_text()
+    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")  # mode 0600
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:  # made meanwhile by another process: use that one
-        return _read_key_lines(path)[0]
-    with os.fdopen(fd, "w") as out:
-        out.write(text + "\n")
-        out.flush()
-        os.fsync(out.fileno())
+        with os.fdopen(fd, "w") as out:
+            out.write(text + "\n")
+            out.flush()
+            os.fsync(out.fileno())
+        try:
+            os.link(tmp_name, path)  # atomic, and fails when another process made one first
+        except FileExistsError:  # made meanwhile by another process: use that one
+            return _read_key_lines(path)[0]
+        directory = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(directory)
+        finally:
+            os.close(directory)
+    finally:
+        os.unlink(tmp_name)
     return base64.b64decode(text)
 
 

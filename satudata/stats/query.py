@@ -18,6 +18,7 @@ versions never change, so an answer never goes stale.
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime as dt
 import functools
 import json
@@ -460,15 +461,20 @@ def _create_view(name, path, table: Table):
 
 
 def _plaintext(function):
-    """A Parquet file encrypted at rest (Terbatas/Tertutup) is read, for one call, through a
-    private decrypted copy (filestore.readable_path) and a view of its own, both removed
-    after the call: no decrypted copy outlives the request. Answers are cached as usual."""
+    """A Parquet file encrypted at rest (Terbatas/Tertutup), or kept in object storage, is
+    read, for one call, through filestore.readable_path (a private decrypted copy, or the
+    local cache's copy held for the call) and a view of its own, removed after the call: no
+    decrypted copy outlives the request. Answers are cached as usual."""
 
     @functools.wraps(function)
     def call(table, *args, **kwargs):
-        if table.view.startswith("e_") or not filestore.is_encrypted(table.key):
+        if table.view.startswith("e_") or filestore.persistent_path(table.key) is not None:
             return function(table, *args, **kwargs)
-        with filestore.readable_path(table.key) as path:
+        with contextlib.ExitStack() as held:
+            try:
+                path = held.enter_context(filestore.readable_path(table.key))
+            except FileNotFoundError:
+                raise TableUnavailable() from None
             view, plain_view = f"e_{uuid.uuid4().hex}", table.view
             with _lock:
                 _create_view(view, path, table)

@@ -1,5 +1,3 @@
-from pathlib import Path
-
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
@@ -13,7 +11,14 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("archive", help="arsip yang ditulis oleh satudata backup")
+        parser.add_argument(
+            "archive",
+            help=(
+                "arsip yang ditulis oleh satudata backup: berkas lokal atau "
+                "s3://bucket/awalan/nama; arsip terenkripsi dibuka dengan "
+                "SATUDATA_BACKUP_PASSPHRASE atau kunci induk"
+            ),
+        )
         parser.add_argument(
             "--check", action="store_true", help="hanya periksa arsip; tidak ada yang diubah"
         )
@@ -26,7 +31,7 @@ class Command(BaseCommand):
     def handle(self, *args, archive, check=False, force=False, **options):
         try:
             if check:
-                manifest = check_archive(Path(archive))
+                manifest = check_archive(archive)
                 self.stdout.write(
                     self.style.SUCCESS(
                         f"Arsip utuh: basis data {manifest['database']['engine']}, "
@@ -35,7 +40,7 @@ class Command(BaseCommand):
                     )
                 )
                 return
-            restore_backup(Path(archive), force=force, progress=self.stdout.write)
+            restore_backup(archive, force=force, progress=self.stdout.write)
         except BackupError as error:
             raise CommandError(str(error)) from error
         # An archive from an older release gets this release's schema changes.
