@@ -198,8 +198,14 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
-# Serve straight from STATICFILES_DIRS too, so `make run` needs no collectstatic step.
-WHITENOISE_USE_FINDERS = True
+# Development serves straight from STATICFILES_DIRS, so `make run` needs no collectstatic
+# step. Production (docs/operations.md "Production deployment") serves only what
+# `collectstatic` wrote (`satudata serve` runs it): hashed, pre-compressed names that WhiteNoise
+# sends with a one-year immutable Cache-Control; no finder looks through the source tree.
+STATIC_COLLECTED = env_bool("STATIC_COLLECTED", PRODUCTION)
+if STATIC_COLLECTED:
+    STORAGES["staticfiles"] = {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}
+WHITENOISE_USE_FINDERS = not STATIC_COLLECTED
 
 # Content-addressed file store (originals, derived files). Keys are SHA-256, never user input.
 FILE_STORE_DIR = Path(env("FILE_STORE_DIR", VAR_DIR / "files"))
@@ -212,8 +218,30 @@ MASTER_KEY_FILE = env("MASTER_KEY_FILE", "")
 MASTER_KEY_OLD = env("MASTER_KEY_OLD", "")
 MASTER_KEY_OLD_FILE = env("MASTER_KEY_OLD_FILE", "")
 DECRYPT_TMP_DIR = env("DECRYPT_TMP_DIR", "")
+# Where stored files live (docs/operations.md "Production deployment: object storage"):
+# "local" (FILE_STORE_DIR) or "s3" (an S3-compatible bucket; credentials from the standard
+# AWS_* variables). Objects are `<S3_PREFIX>/files/<sha256>`; readers that need a path (DuckDB)
+# get a copy from S3_CACHE_DIR, which is trimmed to S3_CACHE_MAX_BYTES. Addressing style:
+# empty = "path" with an endpoint URL (MinIO, Ceph, ...), else botocore's "auto" (AWS).
+FILE_STORE = env("FILE_STORE", "local").strip().lower()
+S3_BUCKET = env("S3_BUCKET", "")
+S3_ENDPOINT_URL = env("S3_ENDPOINT_URL", "")
+S3_REGION = env("S3_REGION", "")
+S3_PREFIX = env("S3_PREFIX", "")
+S3_ADDRESSING_STYLE = env("S3_ADDRESSING_STYLE", "")
+S3_CACHE_DIR = Path(env("S3_CACHE_DIR", VAR_DIR / "s3-cache"))
+S3_CACHE_MAX_BYTES = int(env("S3_CACHE_MAX_BYTES", str(2 * 1024**3)))
+# `satudata backup --encrypt`: the archive key is derived from this passphrase (scrypt) when
+# set, else from the master key (HKDF); see docs/operations.md "Backups".
+BACKUP_PASSPHRASE = env("BACKUP_PASSPHRASE", "")
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# `satudata serve` (docs/operations.md "Production deployment"): web processes (1 = waitress
+# in one process, more = gunicorn), threads per web process (0 = the server's default) and
+# background worker processes.
+WEB_PROCESSES = int(env("WEB_PROCESSES", "1"))
+WEB_THREADS = int(env("WEB_THREADS", "0"))
+TASK_WORKERS = int(env("TASK_WORKERS", "1"))
 
 # Guard rails (checked at start-up by satudata.lib.checks).
 PREVIEW_ROWS = int(env("PREVIEW_ROWS", "10"))
@@ -259,6 +287,9 @@ SECURE_SSL_REDIRECT = env_bool("SSL_REDIRECT", PRODUCTION)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain HTTP
 # Behind a TLS-terminating proxy: the header it sets, e.g. "X-Forwarded-Proto" (=https).
 SECURE_PROXY_SSL_HEADER = _proxy_ssl_header(env("PROXY_SSL_HEADER", ""))
+# Addresses or networks of the reverse proxies whose X-Forwarded-For gives the client's address
+# (satudata.lib.proxy, the WSGI application of `satudata serve`), comma-separated; empty: none.
+TRUSTED_PROXIES = [p.strip() for p in env("TRUSTED_PROXIES", "").split(",") if p.strip()]
 SECURE_HSTS_SECONDS = int(env("HSTS_SECONDS", str(365 * 24 * 3600) if PRODUCTION else "0"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HSTS_INCLUDE_SUBDOMAINS", True)
 SECURE_HSTS_PRELOAD = env_bool("HSTS_PRELOAD", PRODUCTION)

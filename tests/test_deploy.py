@@ -58,7 +58,8 @@ def test_production_turns_on_https_hsts_and_secure_cookies(tmp_path):
         "for n in ['SECURE_SSL_REDIRECT', 'SECURE_HSTS_SECONDS', 'SECURE_HSTS_INCLUDE_SUBDOMAINS',"
         " 'SECURE_HSTS_PRELOAD', 'SESSION_COOKIE_SECURE', 'CSRF_COOKIE_SECURE',"
         " 'SESSION_COOKIE_HTTPONLY', 'CSRF_COOKIE_HTTPONLY', 'SECURE_PROXY_SSL_HEADER',"
-        " 'SECURE_CONTENT_TYPE_NOSNIFF', 'X_FRAME_OPTIONS', 'DEBUG']}))"
+        " 'SECURE_CONTENT_TYPE_NOSNIFF', 'X_FRAME_OPTIONS', 'DEBUG', 'WHITENOISE_USE_FINDERS']}"
+        " | {'static': s.STORAGES['staticfiles']['BACKEND']}))"
     )
     env = {**PRODUCTION, "SATUDATA_PROXY_SSL_HEADER": "X-Forwarded-Proto"}
     result = satudata("shell", "-c", code, env=env, tmp_path=tmp_path)
@@ -77,6 +78,9 @@ def test_production_turns_on_https_hsts_and_secure_cookies(tmp_path):
         "SECURE_CONTENT_TYPE_NOSNIFF": True,
         "X_FRAME_OPTIONS": "DENY",
         "DEBUG": False,
+        # static files: only collectstatic's hashed, compressed copies (cached for a year)
+        "WHITENOISE_USE_FINDERS": False,
+        "static": "whitenoise.storage.CompressedManifestStaticFilesStorage",
     }
 
 
