@@ -6,52 +6,30 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("accounts", "0001_initial"),
+        ('accounts', '0001_initial'),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="ApiToken",
+            name='ApiToken',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("name", models.CharField(max_length=100, verbose_name="nama")),
-                ("prefix", models.CharField(editable=False, max_length=12)),
-                ("token_hash", models.CharField(editable=False, max_length=64, unique=True)),
-                (
-                    "scope",
-                    models.CharField(
-                        choices=[("read", "baca"), ("write", "baca dan tulis")],
-                        default="read",
-                        max_length=10,
-                        verbose_name="cakupan",
-                    ),
-                ),
-                ("created_at", models.DateTimeField(auto_now_add=True)),
-                ("expires_at", models.DateTimeField(verbose_name="berlaku sampai")),
-                (
-                    "last_used_at",
-                    models.DateTimeField(blank=True, null=True, verbose_name="terakhir dipakai"),
-                ),
-                ("revoked_at", models.DateTimeField(blank=True, null=True, verbose_name="dicabut")),
-                (
-                    "user",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="api_tokens",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('name', models.CharField(max_length=100, verbose_name='nama')),
+                ('prefix', models.CharField(editable=False, max_length=12)),
+                ('token_hash', models.CharField(editable=False, max_length=64, unique=True)),
+                ('scope', models.CharField(choices=[('read', 'baca'), ('write', 'baca dan tulis')], default='read', max_length=10, verbose_name='cakupan')),
+                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ('expires_at', models.DateTimeField(verbose_name='berlaku sampai')),
+                ('last_used_at', models.DateTimeField(blank=True, null=True, verbose_name='terakhir dipakai')),
+                ('revoked_at', models.DateTimeField(blank=True, null=True, verbose_name='dicabut')),
+                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='api_tokens', to=settings.AUTH_USER_MODEL)),
             ],
             options={
-                "verbose_name": "token API",
-                "verbose_name_plural": "token API",
-                "ordering": ["-created_at"],
+                'verbose_name': 'token API',
+                'verbose_name_plural': 'token API',
+                'ordering': ['-created_at'],
             },
         ),
     ]

@@ -6,6 +6,7 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
     dependencies = [
@@ -14,56 +15,27 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name="AuditEvent",
+            name='AuditEvent',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("created_at", models.DateTimeField(db_index=True, verbose_name="waktu")),
-                ("actor_name", models.CharField(blank=True, max_length=150, verbose_name="pelaku")),
-                (
-                    "action",
-                    models.CharField(
-                        choices=[
-                            ("upload.create", "Unggah berkas"),
-                            ("version.create", "Versi baru dibuat"),
-                            ("version.publish", "Versi diterbitkan"),
-                            ("schema.change", "Skema kolom diubah"),
-                            ("pii.override", "Pengecualian data pribadi"),
-                            ("download.restricted", "Unduh berkas tidak terbuka"),
-                        ],
-                        db_index=True,
-                        max_length=40,
-                        verbose_name="tindakan",
-                    ),
-                ),
-                ("target_type", models.CharField(max_length=40)),
-                ("target_id", models.CharField(db_index=True, max_length=64)),
-                ("target_label", models.CharField(blank=True, max_length=255)),
-                ("ip_address", models.GenericIPAddressField(blank=True, null=True)),
-                ("before", models.JSONField(blank=True, default=dict)),
-                ("after", models.JSONField(blank=True, default=dict)),
-                ("reason", models.TextField(blank=True)),
-                ("previous_hash", models.CharField(blank=True, max_length=64)),
-                ("hash", models.CharField(max_length=64, unique=True)),
-                (
-                    "actor",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('created_at', models.DateTimeField(db_index=True, verbose_name='waktu')),
+                ('actor_name', models.CharField(blank=True, max_length=150, verbose_name='pelaku')),
+                ('action', models.CharField(choices=[('upload.create', 'Unggah berkas'), ('version.create', 'Versi baru dibuat'), ('version.publish', 'Versi diterbitkan'), ('schema.change', 'Skema kolom diubah'), ('pii.override', 'Pengecualian data pribadi'), ('download.restricted', 'Unduh berkas tidak terbuka')], db_index=True, max_length=40, verbose_name='tindakan')),
+                ('target_type', models.CharField(max_length=40)),
+                ('target_id', models.CharField(db_index=True, max_length=64)),
+                ('target_label', models.CharField(blank=True, max_length=255)),
+                ('ip_address', models.GenericIPAddressField(blank=True, null=True)),
+                ('before', models.JSONField(blank=True, default=dict)),
+                ('after', models.JSONField(blank=True, default=dict)),
+                ('reason', models.TextField(blank=True)),
+                ('previous_hash', models.CharField(blank=True, max_length=64)),
+                ('hash', models.CharField(max_length=64, unique=True)),
+                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
             options={
-                "verbose_name": "peristiwa audit",
-                "verbose_name_plural": "jejak audit",
-                "ordering": ["-id"],
+                'verbose_name': 'peristiwa audit',
+                'verbose_name_plural': 'jejak audit',
+                'ordering': ['-id'],
             },
         ),
     ]

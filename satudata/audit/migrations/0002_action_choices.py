@@ -4,49 +4,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("audit", "0001_initial"),
+        ('audit', '0001_initial'),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name="auditevent",
-            name="action",
-            field=models.CharField(
-                choices=[
-                    ("upload.create", "Unggah berkas"),
-                    ("version.create", "Versi baru dibuat"),
-                    ("version.publish", "Versi diterbitkan"),
-                    ("schema.change", "Skema kolom diubah"),
-                    ("pii.override", "Pengecualian data pribadi"),
-                    ("download.restricted", "Unduh berkas tidak terbuka"),
-                    ("dataset.create", "Dataset dibuat"),
-                    ("dataset.change", "Metadata dataset diubah"),
-                    ("dataset.classification", "Klasifikasi akses diubah"),
-                    ("api_token.create", "Token API dibuat"),
-                    ("api_token.revoke", "Token API dicabut"),
-                    ("indicator.curate", "Indikator Utama atau status terbit indikator diubah"),
-                    ("plan.create", "Daftar Data dibuat"),
-                    ("plan_item.create", "Data ditambahkan ke Daftar Data"),
-                    ("plan_item.change", "Data dalam Daftar Data diubah"),
-                    ("plan.import", "Daftar Data diimpor dari XLSX"),
-                    ("submission.create", "Pengajuan dibuat (Draf)"),
-                    ("submission.submit", "Versi diajukan"),
-                    ("submission.precheck", "Lolos pra-periksa Walidata Pendukung"),
-                    ("submission.approve", "Disetujui Walidata"),
-                    ("submission.return", "Pengajuan dikembalikan"),
-                    ("submission.supervisor_approve", "Disetujui Pembina Data"),
-                    ("submission.publish", "Pengajuan diterbitkan"),
-                    ("dataset.withdraw", "Dataset ditarik"),
-                    ("comment.create", "Komentar pada pengajuan"),
-                    ("role.grant", "Peran diberikan"),
-                    ("role.change", "Peran diubah"),
-                    ("role.revoke", "Peran dicabut"),
-                    ("audit.export", "Jejak audit diekspor"),
-                ],
-                db_index=True,
-                max_length=40,
-                verbose_name="tindakan",
-            ),
+            model_name='auditevent',
+            name='action',
+            field=models.CharField(choices=[('upload.create', 'Unggah berkas'), ('version.create', 'Versi baru dibuat'), ('version.publish', 'Versi diterbitkan'), ('schema.change', 'Skema kolom diubah'), ('pii.override', 'Pengecualian data pribadi'), ('download.restricted', 'Unduh berkas tidak terbuka'), ('dataset.create', 'Dataset dibuat'), ('dataset.change', 'Metadata dataset diubah'), ('dataset.classification', 'Klasifikasi akses diubah'), ('api_token.create', 'Token API dibuat'), ('api_token.revoke', 'Token API dicabut'), ('indicator.curate', 'Indikator Utama atau status terbit indikator diubah'), ('plan.create', 'Daftar Data dibuat'), ('plan_item.create', 'Data ditambahkan ke Daftar Data'), ('plan_item.change', 'Data dalam Daftar Data diubah'), ('plan.import', 'Daftar Data diimpor dari XLSX'), ('submission.create', 'Pengajuan dibuat (Draf)'), ('submission.submit', 'Versi diajukan'), ('submission.precheck', 'Lolos pra-periksa Walidata Pendukung'), ('submission.approve', 'Disetujui Walidata'), ('submission.return', 'Pengajuan dikembalikan'), ('submission.supervisor_approve', 'Disetujui Pembina Data'), ('submission.publish', 'Pengajuan diterbitkan'), ('dataset.withdraw', 'Dataset ditarik'), ('comment.create', 'Komentar pada pengajuan'), ('role.grant', 'Peran diberikan'), ('role.change', 'Peran diubah'), ('role.revoke', 'Peran dicabut'), ('audit.export', 'Jejak audit diekspor')], db_index=True, max_length=40, verbose_name='tindakan'),
         ),
     ]

@@ -4,14 +4,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("audit", "0002_action_choices"),
+        ('audit', '0002_action_choices'),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name="auditevent",
-            name="action",
-            field=models.CharField(db_index=True, max_length=40, verbose_name="tindakan"),
+            model_name='auditevent',
+            name='action',
+            field=models.CharField(db_index=True, max_length=40, verbose_name='tindakan'),
         ),
     ]

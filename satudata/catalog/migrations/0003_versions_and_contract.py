@@ -4,34 +4,35 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("catalog", "0002_search_index"),
+        ('catalog', '0002_search_index'),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="resource",
-            name="schema",
-            field=models.JSONField(blank=True, default=dict, verbose_name="skema kolom"),
+            model_name='resource',
+            name='schema',
+            field=models.JSONField(blank=True, default=dict, verbose_name='skema kolom'),
         ),
         migrations.AddField(
-            model_name="resourceversion",
-            name="downloads",
+            model_name='resourceversion',
+            name='downloads',
             field=models.JSONField(blank=True, default=dict, editable=False),
         ),
         migrations.AddField(
-            model_name="resourceversion",
-            name="parquet_key",
+            model_name='resourceversion',
+            name='parquet_key',
             field=models.CharField(blank=True, editable=False, max_length=64),
         ),
         migrations.AddField(
-            model_name="resourceversion",
-            name="pii_findings",
+            model_name='resourceversion',
+            name='pii_findings',
             field=models.JSONField(blank=True, default=list, editable=False),
         ),
         migrations.AddField(
-            model_name="resourceversion",
-            name="published_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="diterbitkan"),
+            model_name='resourceversion',
+            name='published_at',
+            field=models.DateTimeField(blank=True, null=True, verbose_name='diterbitkan'),
         ),
     ]

@@ -4,16 +4,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("catalog", "0003_versions_and_contract"),
+        ('catalog', '0003_versions_and_contract'),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="resourceversion",
-            name="metadata",
-            field=models.JSONField(
-                blank=True, default=dict, editable=False, verbose_name="metadata saat terbit"
-            ),
+            model_name='resourceversion',
+            name='metadata',
+            field=models.JSONField(blank=True, default=dict, editable=False, verbose_name='metadata saat terbit'),
         ),
     ]

@@ -6,170 +6,81 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
     dependencies = [
-        ("catalog", "0003_versions_and_contract"),
+        ('catalog', '0003_versions_and_contract'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="IngestRun",
+            name='IngestRun',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("file_key", models.CharField(max_length=64)),
-                ("size", models.BigIntegerField()),
-                ("original_name", models.CharField(max_length=255, verbose_name="nama berkas")),
-                ("created_at", models.DateTimeField(auto_now_add=True)),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[
-                            ("queued", "Menunggu"),
-                            ("running", "Diproses"),
-                            ("succeeded", "Selesai"),
-                            ("needs_fix", "Perlu perbaikan"),
-                            ("failed", "Gagal"),
-                        ],
-                        db_index=True,
-                        default="queued",
-                        max_length=20,
-                    ),
-                ),
-                (
-                    "stage",
-                    models.CharField(
-                        choices=[
-                            ("received", "Berkas diterima"),
-                            ("reading", "Membaca berkas"),
-                            ("schema", "Menyusun skema kolom"),
-                            ("validating", "Memeriksa data"),
-                            ("pii", "Memeriksa data pribadi"),
-                            ("storing", "Menyimpan Parquet dan unduhan"),
-                            ("done", "Selesai"),
-                        ],
-                        default="received",
-                        max_length=20,
-                    ),
-                ),
-                ("percent", models.PositiveSmallIntegerField(default=0)),
-                ("started_at", models.DateTimeField(blank=True, null=True)),
-                ("finished_at", models.DateTimeField(blank=True, null=True)),
-                ("worker", models.CharField(blank=True, max_length=100)),
-                ("attempts", models.PositiveSmallIntegerField(default=0)),
-                ("sheet", models.CharField(blank=True, max_length=255, verbose_name="lembar")),
-                ("row_count", models.PositiveIntegerField(blank=True, null=True)),
-                ("error_count", models.PositiveIntegerField(default=0)),
-                ("warning_count", models.PositiveIntegerField(default=0)),
-                ("pii_count", models.PositiveIntegerField(default=0)),
-                ("counts_by_code", models.JSONField(blank=True, default=dict)),
-                ("schema", models.JSONField(blank=True, default=dict)),
-                ("report_key", models.CharField(blank=True, max_length=64)),
-                ("failure", models.TextField(blank=True)),
-                (
-                    "resource",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="ingest_runs",
-                        to="catalog.resource",
-                    ),
-                ),
-                (
-                    "uploaded_by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "version",
-                    models.OneToOneField(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="ingest_run",
-                        to="catalog.resourceversion",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('file_key', models.CharField(max_length=64)),
+                ('size', models.BigIntegerField()),
+                ('original_name', models.CharField(max_length=255, verbose_name='nama berkas')),
+                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ('status', models.CharField(choices=[('queued', 'Menunggu'), ('running', 'Diproses'), ('succeeded', 'Selesai'), ('needs_fix', 'Perlu perbaikan'), ('failed', 'Gagal')], db_index=True, default='queued', max_length=20)),
+                ('stage', models.CharField(choices=[('received', 'Berkas diterima'), ('reading', 'Membaca berkas'), ('schema', 'Menyusun skema kolom'), ('validating', 'Memeriksa data'), ('pii', 'Memeriksa data pribadi'), ('storing', 'Menyimpan Parquet dan unduhan'), ('done', 'Selesai')], default='received', max_length=20)),
+                ('percent', models.PositiveSmallIntegerField(default=0)),
+                ('started_at', models.DateTimeField(blank=True, null=True)),
+                ('finished_at', models.DateTimeField(blank=True, null=True)),
+                ('worker', models.CharField(blank=True, max_length=100)),
+                ('attempts', models.PositiveSmallIntegerField(default=0)),
+                ('sheet', models.CharField(blank=True, max_length=255, verbose_name='lembar')),
+                ('row_count', models.PositiveIntegerField(blank=True, null=True)),
+                ('error_count', models.PositiveIntegerField(default=0)),
+                ('warning_count', models.PositiveIntegerField(default=0)),
+                ('pii_count', models.PositiveIntegerField(default=0)),
+                ('counts_by_code', models.JSONField(blank=True, default=dict)),
+                ('schema', models.JSONField(blank=True, default=dict)),
+                ('report_key', models.CharField(blank=True, max_length=64)),
+                ('failure', models.TextField(blank=True)),
+                ('resource', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='ingest_runs', to='catalog.resource')),
+                ('uploaded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('version', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='ingest_run', to='catalog.resourceversion')),
             ],
             options={
-                "verbose_name": "proses unggahan",
-                "verbose_name_plural": "proses unggahan",
-                "ordering": ["-id"],
+                'verbose_name': 'proses unggahan',
+                'verbose_name_plural': 'proses unggahan',
+                'ordering': ['-id'],
             },
         ),
         migrations.CreateModel(
-            name="PiiOverride",
+            name='PiiOverride',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("reason", models.TextField(verbose_name="alasan")),
-                ("decided_at", models.DateTimeField(auto_now_add=True)),
-                (
-                    "decided_by",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "version",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="pii_overrides",
-                        to="catalog.resourceversion",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('reason', models.TextField(verbose_name='alasan')),
+                ('decided_at', models.DateTimeField(auto_now_add=True)),
+                ('decided_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('version', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='pii_overrides', to='catalog.resourceversion')),
             ],
             options={
-                "ordering": ["-id"],
+                'ordering': ['-id'],
             },
         ),
         migrations.CreateModel(
-            name="RunProblem",
+            name='RunProblem',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("code", models.CharField(db_index=True, max_length=50)),
-                ("severity", models.CharField(max_length=10)),
-                ("message", models.TextField()),
-                ("hint", models.TextField(blank=True)),
-                ("sheet", models.CharField(blank=True, max_length=255)),
-                ("row", models.PositiveIntegerField(blank=True, null=True)),
-                ("column", models.CharField(blank=True, max_length=1000)),
-                ("column_index", models.PositiveIntegerField(blank=True, null=True)),
-                ("value", models.CharField(blank=True, max_length=100)),
-                ("count", models.PositiveIntegerField(default=1)),
-                ("extra", models.JSONField(blank=True, default=dict)),
-                (
-                    "run",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="problems",
-                        to="ingest.ingestrun",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('code', models.CharField(db_index=True, max_length=50)),
+                ('severity', models.CharField(max_length=10)),
+                ('message', models.TextField()),
+                ('hint', models.TextField(blank=True)),
+                ('sheet', models.CharField(blank=True, max_length=255)),
+                ('row', models.PositiveIntegerField(blank=True, null=True)),
+                ('column', models.CharField(blank=True, max_length=1000)),
+                ('column_index', models.PositiveIntegerField(blank=True, null=True)),
+                ('value', models.CharField(blank=True, max_length=100)),
+                ('count', models.PositiveIntegerField(default=1)),
+                ('extra', models.JSONField(blank=True, default=dict)),
+                ('run', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='problems', to='ingest.ingestrun')),
             ],
             options={
-                "ordering": ["id"],
+                'ordering': ['id'],
             },
         ),
     ]

@@ -6,181 +6,67 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
     dependencies = [
-        ("accounts", "0002_apitoken"),
-        ("catalog", "0003_versions_and_contract"),
+        ('accounts', '0002_apitoken'),
+        ('catalog', '0003_versions_and_contract'),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="Boundary",
+            name='Boundary',
             fields=[
-                (
-                    "region_code",
-                    models.CharField(
-                        max_length=13,
-                        primary_key=True,
-                        serialize=False,
-                        verbose_name="kode Kemendagri",
-                    ),
-                ),
-                ("name", models.CharField(blank=True, max_length=200, verbose_name="nama")),
-                ("geometry", models.JSONField()),
-                ("source", models.CharField(blank=True, max_length=255, verbose_name="sumber")),
-                ("loaded_at", models.DateTimeField(auto_now=True, verbose_name="dimuat")),
+                ('region_code', models.CharField(max_length=13, primary_key=True, serialize=False, verbose_name='kode Kemendagri')),
+                ('name', models.CharField(blank=True, max_length=200, verbose_name='nama')),
+                ('geometry', models.JSONField()),
+                ('source', models.CharField(blank=True, max_length=255, verbose_name='sumber')),
+                ('loaded_at', models.DateTimeField(auto_now=True, verbose_name='dimuat')),
             ],
             options={
-                "verbose_name": "batas wilayah",
-                "verbose_name_plural": "batas wilayah",
-                "ordering": ["region_code"],
+                'verbose_name': 'batas wilayah',
+                'verbose_name_plural': 'batas wilayah',
+                'ordering': ['region_code'],
             },
         ),
         migrations.CreateModel(
-            name="Indicator",
+            name='Indicator',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "slug",
-                    models.CharField(
-                        max_length=100,
-                        unique=True,
-                        validators=[
-                            django.core.validators.RegexValidator(
-                                "^[a-z0-9_-]{2,100}$",
-                                "Gunakan 2–100 huruf kecil, angka, '-' atau '_'.",
-                            )
-                        ],
-                        verbose_name="slug",
-                    ),
-                ),
-                ("name", models.CharField(max_length=255, verbose_name="nama indikator")),
-                (
-                    "access",
-                    models.CharField(
-                        choices=[
-                            ("open", "Terbuka"),
-                            ("restricted", "Terbatas"),
-                            ("closed", "Tertutup"),
-                        ],
-                        default="open",
-                        max_length=20,
-                        verbose_name="klasifikasi akses",
-                    ),
-                ),
-                ("is_published", models.BooleanField(default=False, verbose_name="terbit")),
-                ("is_demo", models.BooleanField(default=False, verbose_name="data contoh")),
-                ("concept", models.TextField(blank=True, verbose_name="konsep")),
-                ("definition", models.TextField(blank=True, verbose_name="definisi")),
-                ("interpretation", models.TextField(blank=True, verbose_name="interpretasi")),
-                ("method", models.TextField(blank=True, verbose_name="metode/rumus perhitungan")),
-                ("measure", models.CharField(blank=True, max_length=100, verbose_name="ukuran")),
-                ("unit", models.CharField(blank=True, max_length=100, verbose_name="satuan")),
-                (
-                    "presentation",
-                    models.CharField(
-                        blank=True, max_length=255, verbose_name="klasifikasi penyajian"
-                    ),
-                ),
-                (
-                    "estimation_level",
-                    models.CharField(blank=True, max_length=100, verbose_name="level estimasi"),
-                ),
-                (
-                    "decimals",
-                    models.PositiveSmallIntegerField(default=2, verbose_name="angka desimal"),
-                ),
-                (
-                    "region_column",
-                    models.CharField(blank=True, max_length=100, verbose_name="kolom kode wilayah"),
-                ),
-                (
-                    "region_codes",
-                    models.CharField(
-                        choices=[
-                            ("kemendagri", "Kode Kemendagri (53.01)"),
-                            ("bps", "Kode BPS (5303)"),
-                        ],
-                        default="kemendagri",
-                        max_length=20,
-                        verbose_name="sistem kode wilayah",
-                    ),
-                ),
-                (
-                    "period_column",
-                    models.CharField(blank=True, max_length=100, verbose_name="kolom periode"),
-                ),
-                (
-                    "value_column",
-                    models.CharField(blank=True, max_length=100, verbose_name="kolom nilai"),
-                ),
-                (
-                    "breakdown_columns",
-                    models.JSONField(blank=True, default=list, verbose_name="kolom rincian"),
-                ),
-                (
-                    "aggregation",
-                    models.CharField(
-                        choices=[
-                            ("sum", "Jumlah (untuk banyaknya, misalnya penduduk)"),
-                            ("mean", "Rata-rata sederhana (perkiraan kasar)"),
-                            ("none", "Tidak dijumlahkan (nilai provinsi harus ada di data)"),
-                        ],
-                        default="none",
-                        max_length=10,
-                        verbose_name="penjumlahan ke provinsi",
-                    ),
-                ),
-                (
-                    "formula",
-                    models.CharField(
-                        blank=True,
-                        help_text="Hanya untuk indikator komposit: + - * / dan kurung atas slug indikator pembangun (tanda '-' pada slug ditulis '_'), misalnya: jumlah_guru / jumlah_sekolah",
-                        max_length=500,
-                        verbose_name="rumus komposit",
-                    ),
-                ),
-                ("is_key", models.BooleanField(default=False, verbose_name="Indikator Utama")),
-                ("position", models.PositiveSmallIntegerField(default=100, verbose_name="urutan")),
-                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="dibuat")),
-                ("modified_at", models.DateTimeField(auto_now=True, verbose_name="diubah")),
-                (
-                    "components",
-                    models.ManyToManyField(
-                        blank=True, to="stats.indicator", verbose_name="indikator pembangun"
-                    ),
-                ),
-                (
-                    "organization",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="accounts.organization",
-                        verbose_name="OPD produsen",
-                    ),
-                ),
-                (
-                    "resource",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="indicators",
-                        to="catalog.resource",
-                        verbose_name="tabel sumber",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('slug', models.CharField(max_length=100, unique=True, validators=[django.core.validators.RegexValidator('^[a-z0-9_-]{2,100}$', "Gunakan 2–100 huruf kecil, angka, '-' atau '_'.")], verbose_name='slug')),
+                ('name', models.CharField(max_length=255, verbose_name='nama indikator')),
+                ('access', models.CharField(choices=[('open', 'Terbuka'), ('restricted', 'Terbatas'), ('closed', 'Tertutup')], default='open', max_length=20, verbose_name='klasifikasi akses')),
+                ('is_published', models.BooleanField(default=False, verbose_name='terbit')),
+                ('is_demo', models.BooleanField(default=False, verbose_name='data contoh')),
+                ('concept', models.TextField(blank=True, verbose_name='konsep')),
+                ('definition', models.TextField(blank=True, verbose_name='definisi')),
+                ('interpretation', models.TextField(blank=True, verbose_name='interpretasi')),
+                ('method', models.TextField(blank=True, verbose_name='metode/rumus perhitungan')),
+                ('measure', models.CharField(blank=True, max_length=100, verbose_name='ukuran')),
+                ('unit', models.CharField(blank=True, max_length=100, verbose_name='satuan')),
+                ('presentation', models.CharField(blank=True, max_length=255, verbose_name='klasifikasi penyajian')),
+                ('estimation_level', models.CharField(blank=True, max_length=100, verbose_name='level estimasi')),
+                ('decimals', models.PositiveSmallIntegerField(default=2, verbose_name='angka desimal')),
+                ('region_column', models.CharField(blank=True, max_length=100, verbose_name='kolom kode wilayah')),
+                ('region_codes', models.CharField(choices=[('kemendagri', 'Kode Kemendagri (53.01)'), ('bps', 'Kode BPS (5303)')], default='kemendagri', max_length=20, verbose_name='sistem kode wilayah')),
+                ('period_column', models.CharField(blank=True, max_length=100, verbose_name='kolom periode')),
+                ('value_column', models.CharField(blank=True, max_length=100, verbose_name='kolom nilai')),
+                ('breakdown_columns', models.JSONField(blank=True, default=list, verbose_name='kolom rincian')),
+                ('aggregation', models.CharField(choices=[('sum', 'Jumlah (untuk banyaknya, misalnya penduduk)'), ('mean', 'Rata-rata sederhana (perkiraan kasar)'), ('none', 'Tidak dijumlahkan (nilai provinsi harus ada di data)')], default='none', max_length=10, verbose_name='penjumlahan ke provinsi')),
+                ('formula', models.CharField(blank=True, help_text="Hanya untuk indikator komposit: + - * / dan kurung atas slug indikator pembangun (tanda '-' pada slug ditulis '_'), misalnya: jumlah_guru / jumlah_sekolah", max_length=500, verbose_name='rumus komposit')),
+                ('is_key', models.BooleanField(default=False, verbose_name='Indikator Utama')),
+                ('position', models.PositiveSmallIntegerField(default=100, verbose_name='urutan')),
+                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='dibuat')),
+                ('modified_at', models.DateTimeField(auto_now=True, verbose_name='diubah')),
+                ('components', models.ManyToManyField(blank=True, to='stats.indicator', verbose_name='indikator pembangun')),
+                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.organization', verbose_name='OPD produsen')),
+                ('resource', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='indicators', to='catalog.resource', verbose_name='tabel sumber')),
             ],
             options={
-                "verbose_name": "indikator",
-                "verbose_name_plural": "indikator",
-                "ordering": ["position", "name"],
+                'verbose_name': 'indikator',
+                'verbose_name_plural': 'indikator',
+                'ordering': ['position', 'name'],
             },
         ),
     ]
