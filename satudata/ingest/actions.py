@@ -7,6 +7,7 @@ import socket
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path, PurePath
 
 from django.conf import settings
@@ -203,24 +204,32 @@ def _tmp_root():
 
 
 def _pipeline(run, workdir):
-    from . import convert, read, report, schema, xlsx_parts
-    from .reference import RegionReference
+    from . import read
 
     progress = Progress(run)
     # the upload itself, or a decrypted copy in workdir (removed with it) when encrypted at rest
     source = filestore.plain_copy(run.file_key, workdir)
     encrypt = run.resource.dataset.access != Access.OPEN
     progress.stage(Stage.READING)
-    try:
-        sheets = read.read_upload(
-            source,
-            run.original_name,
-            workdir,
-            limits=_limits(),
-            progress=progress.within(Stage.READING, Stage.SCHEMA),
-        )
-    except read.UnreadableFile as unreadable:
-        return _finish(run, [unreadable.problem], status=RunStatus.NEEDS_FIX)
+    with parts_scan(source, run.original_name) as parts_findings:
+        try:
+            sheets = read.read_upload(
+                source,
+                run.original_name,
+                workdir,
+                limits=_limits(),
+                progress=progress.within(Stage.READING, Stage.SCHEMA),
+            )
+        except read.UnreadableFile as unreadable:
+            return _finish(run, [unreadable.problem], status=RunStatus.NEEDS_FIX)
+        return _checked(run, workdir, sheets, parts_findings, progress, encrypt)
+
+
+def _checked(run, workdir, sheets, parts_findings, progress, encrypt):
+    """The pipeline once the upload is read: schema, checks, report, downloads, the run's end."""
+    from . import convert, report, schema
+    from .reference import RegionReference
+
     problems = [p for sheet in sheets for p in sheet.problems]
     main = _main_sheet(sheets)
     if main is None:
@@ -250,8 +259,7 @@ def _pipeline(run, workdir):
         on_validated=lambda: progress.stage(Stage.PII),
     )  # fmt: skip
     problems.extend(result.problems)
-    if format_of(run.original_name)[0] in {"XLSX"}:
-        findings.extend(xlsx_parts.scan_xlsx_parts(source))
+    findings.extend(parts_findings())
     problems.extend(findings)
 
     progress.stage(Stage.STORING)
@@ -297,19 +305,41 @@ def check_sheets(sheets, main, table_schema, regions, workdir, *, progress=None,
     the scan costs little wall time. Returns (ValidationResult, personal-data findings).
     """
     from . import pii, validate
+    from .read import paused_gc
 
-    language = translation.get_language()
-
-    def scan():
-        with translation.override(language):
-            return [f for sheet in sheets for f in pii.scan_sheet(sheet)]
-
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pii") as pool:
-        scanning = pool.submit(scan)
+    with paused_gc(), ThreadPoolExecutor(max_workers=1, thread_name_prefix="pii") as pool:
+        scanning = pool.submit(
+            _in_language,
+            translation.get_language(),
+            lambda: [f for sheet in sheets for f in pii.scan_sheet(sheet)],
+        )
         result = validate.validate(main, table_schema, regions, workdir, progress=progress)
         if on_validated is not None:
             on_validated()
         return result, scanning.result()
+
+
+@contextmanager
+def parts_scan(source, filename):
+    """The guard over the parts of an XLSX that are not sheets (``xlsx_parts``), in a thread
+    beside reading and checking the sheets: most of it is unzipping, which releases the GIL.
+    Yields a function that waits for its findings ([] for other formats)."""
+    if format_of(filename)[0] != "XLSX":
+        yield list
+        return
+    from . import xlsx_parts
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="xlsx-parts") as pool:
+        scanning = pool.submit(
+            _in_language, translation.get_language(), lambda: xlsx_parts.scan_xlsx_parts(source)
+        )
+        yield scanning.result
+
+
+def _in_language(language, work):
+    # the active language is per thread: messages made in a helper thread use the caller's
+    with translation.override(language):
+        return work()
 
 
 def _limits():

@@ -14,9 +14,12 @@ JSON, and the header and table rules every format shares).
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import logging
 import re
 import struct
+import threading
 import zipfile
 import zlib
 from collections.abc import Callable
@@ -32,6 +35,35 @@ from .table import SheetTable
 log = logging.getLogger(__name__)
 
 HEAD_BYTES = 64 * 1024  # what format detection looks at
+
+_gc_lock = threading.Lock()
+_gc_state = {"pausers": 0, "was_enabled": True}
+
+
+@contextlib.contextmanager
+def paused_gc():
+    """Python's cycle collector off while an upload is read and checked.
+
+    The work is native (Arrow, DuckDB) and makes few reference cycles, but its Python side
+    allocates enough objects to trigger full collections, each walking every object of the
+    process (Django, pyarrow, DuckDB…): 3–4% of the CPU of a 1M-row upload in `perf`. Memory is
+    still freed by reference counting; the cycles made meanwhile are collected once it is
+    back on. Nested and concurrent runs share it: back as it was when the last one ends.
+    """
+    with _gc_lock:
+        if _gc_state["pausers"] == 0:
+            _gc_state["was_enabled"] = gc.isenabled()
+        _gc_state["pausers"] += 1
+        gc.disable()
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_state["pausers"] -= 1
+            if _gc_state["pausers"] == 0 and _gc_state["was_enabled"]:
+                gc.enable()
+
+
 MAX_ZIP_ENTRIES = 10_000
 BOMB_MIN_BYTES = 10 * 1024 * 1024  # a part smaller than this is never a bomb, whatever its ratio
 XML_PROLOG_BYTES = 64 * 1024  # a real part starts its root element within a few hundred bytes
@@ -159,11 +191,16 @@ def read_upload(
     progress: Callable[[float], None] | None = None,
 ) -> list[SheetTable]:
     """Read an uploaded file into SheetTables (Parquet in workdir), or raise UnreadableFile."""
+    with paused_gc():
+        return _read_upload(Path(path), filename, Path(workdir), limits, Progress(progress))
+
+
+def _read_upload(
+    path: Path, filename: str, workdir: Path, limits: Limits, report: Progress
+) -> list[SheetTable]:
     # read_csv and read_sheet import the helpers above, so they are imported here, not at the top.
     from . import read_csv, read_sheet
 
-    path, workdir = Path(path), Path(workdir)
-    report = Progress(progress)
     size = path.stat().st_size
     if size > limits.max_bytes:
         raise refuse(
