@@ -510,7 +510,7 @@ def read_sample(
     if total <= sample_size:
         table = pq.read_table(path, columns=present)
         return table, total, non_empty
-    import duckdb
+    from .schema import connect
 
     head = sample_size // 2
     window = max(1, (sample_size - head) // _WINDOWS)
@@ -521,7 +521,7 @@ def read_sample(
     )
     select = ", ".join(f'"{c}"' for c in present) or "1"
     source = str(path).replace("'", "''")
-    con = duckdb.connect()
+    con = connect()
     try:
         query = (
             f"SELECT {select} FROM read_parquet('{source}', file_row_number = true) WHERE {where}"  # nosec B608  # columns are code-made c0…cN, row numbers computed here, the path an escaped literal
