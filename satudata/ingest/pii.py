@@ -47,7 +47,7 @@ from lokal.samaran import field_type
 from lokal.wilayah import wilayah_name
 
 from .problems import Problem, Severity, column_letter
-from .table import SheetTable, data_column, null_counts
+from .table import SheetTable, data_column, max_bytes, null_counts
 
 try:  # common Indonesian name lists of the pinned lokal-id; only used to back up header words
     from lokal.samaran._names import (
@@ -631,6 +631,11 @@ def _filter_list(values: pa.Array, mask: pa.Array) -> list[str]:
     return pc.filter(values, mask).to_pylist()
 
 
+def _hinted(header: HeaderInfo) -> bool:
+    """A header that makes even short values worth counting."""
+    return bool(header.kinds or header.person or header.rt_rw)
+
+
 def column_stats(
     values: pa.Array, header: HeaderInfo, *, longest: int | None = None
 ) -> ColumnStats:
@@ -638,7 +643,7 @@ def column_stats(
     stats = ColumnStats(n=len(values))
     if not stats.n:
         return stats
-    if not (header.kinds or header.person or header.rt_rw):
+    if not _hinted(header):
         if longest is None:
             longest = pc.max(pc.utf8_length(values)).as_py() or 0
         if longest < SHORTEST:
@@ -1054,14 +1059,23 @@ def scan_sheet(sheet: SheetTable, *, sample_size: int = 20_000) -> list[Problem]
     if not sheet.header or path is None or not path.exists():
         return []
     names = [data_column(i) for i in range(len(sheet.header))]
+    sizes = max_bytes(path)
+    if sizes is not None and len(sizes) == len(names):
+        # Not read at all: columns whose cells are all shorter than SHORTEST under a header
+        # with no hint, which column_stats would pass over anyway (counts, years, codes).
+        names = [
+            name
+            for name, size, header in zip(names, sizes, sheet.header, strict=True)
+            if size >= SHORTEST or _hinted(classify_header(header))
+        ]
     table, total, non_empty = read_sample(path, names, sample_size)
     sampled = table.num_rows < total
     problems: list[Problem] = []
     available = set(table.column_names)
     prepared = prepare_columns(table, [name for name in names if name in available])
-    for index, name in enumerate(names):
+    for index, name in enumerate(data_column(i) for i in range(len(sheet.header))):
         if name not in prepared:
-            continue  # missing or empty
+            continue  # missing, empty or too short
         header = sheet.header[index] if index < len(sheet.header) else ""
         values, longest = prepared[name]
         stats = column_stats(values, classify_header(header), longest=longest)

@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 
 from .problems import Problem, Severity, column_letter
 from .read import Limits, Progress, bom_encoding, encrypted, macros, refuse, resave_hint
-from .table import NULL_COUNTS_KEY, ROW_COLUMN, SheetTable, data_column
+from .table import MAX_BYTES_KEY, NULL_COUNTS_KEY, ROW_COLUMN, SheetTable, data_column
 
 HEAD_ROWS = 200  # rows looked at to find the header and to judge the rows below it
 TITLE_SEARCH = 20  # a header further down than this many filled rows has no titles above it
@@ -449,6 +449,7 @@ class TableWriter:
         self.pending: pa.Table | None = None
         self.blank = array("q")  # row numbers of blank rows, ascending
         self.filled = [0] * self.width
+        self.max_bytes = [0] * self.width  # longest cell seen per column, before any cut
         self.long_cells: list[tuple[int, int, int]] = []  # (row, column, length), the first LISTED
         self.long_count = 0
         self.rows = 0
@@ -498,7 +499,9 @@ class TableWriter:
         limit = self.limits.max_cell_chars
         for i in range(self.width):
             column = table.column(i)
-            if (pc.max(pc.binary_length(column)).as_py() or 0) <= limit:
+            longest = pc.max(pc.binary_length(column)).as_py() or 0
+            self.max_bytes[i] = max(self.max_bytes[i], longest)
+            if longest <= limit:
                 continue  # bytes >= characters, so no cell can be too long
             lengths = pc.utf8_length(column)
             over = pc.fill_null(pc.greater(lengths, limit), False)
@@ -570,7 +573,9 @@ class TableWriter:
         self.thread.join()
         if self.error is None:
             nulls = [self.rows - filled for filled in self.filled] + [0]
-            self.file.add_key_value_metadata({NULL_COUNTS_KEY: json.dumps(nulls)})
+            self.file.add_key_value_metadata(
+                {NULL_COUNTS_KEY: json.dumps(nulls), MAX_BYTES_KEY: json.dumps(self.max_bytes)}
+            )
         self.file.close()
         if self.error is not None:
             raise self.error

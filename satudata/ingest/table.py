@@ -16,6 +16,9 @@ ROW_COLUMN = "_row"  # int64: 1-based row number in the original file/sheet
 # Footer key of a sheet's Parquet: JSON list of the null count of each column, in file order.
 # The sheet files carry no min/max statistics for their text columns (see TableWriter).
 NULL_COUNTS_KEY = b"satudata.null_counts"
+# Footer key: JSON list of an upper bound of each data column's longest cell in bytes (the
+# personal-data guard leaves out columns too short to hold anything it looks for).
+MAX_BYTES_KEY = b"satudata.max_bytes"
 
 
 def data_column(index: int) -> str:
@@ -52,3 +55,9 @@ def null_counts(path: Path) -> list[int] | None:
                 return None
             counts[c] += stats.null_count
     return counts
+
+
+def max_bytes(path: Path) -> list[int] | None:
+    """The MAX_BYTES_KEY list of a sheet file, or None when it has none."""
+    stored = (pq.ParquetFile(path).metadata.metadata or {}).get(MAX_BYTES_KEY)
+    return json.loads(stored) if stored is not None else None
