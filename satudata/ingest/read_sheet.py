@@ -844,22 +844,8 @@ def read_calamine_sheet(
         texts = column_texts(values)
         if texts is not None:
             return texts
-        # float_text and cell_text inlined for text and numbers: a function call per cell
-        # doubles the time of a large sheet
-        return [
-            (v or None)
-            if v.__class__ is str
-            else (
-                str(int(v))
-                if v.is_integer() and -EXACT_INTEGER < v < EXACT_INTEGER
-                else text
-                if len(text := repr(v)) < 17
-                else f"{v:.15g}"
-            )
-            if v.__class__ is float
-            else cell_text(v)
-            for v in values
-        ]
+        # dates, times or booleans among the cells: rare enough to go one by one
+        return [cell_text(v) for v in values]
 
     made = table_from_rows(
         rows,

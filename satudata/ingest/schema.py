@@ -182,7 +182,6 @@ def _shared_database() -> duckdb.DuckDBPyConnection:
                     "temp_directory": str(spill),
                 },
             )
-            database.execute("SET enable_progress_bar = false")
             _database = (os.getpid(), database)
         return _database[1]
 
